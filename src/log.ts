@@ -1,0 +1,49 @@
+import { styleText } from "node:util";
+
+/**
+ * An expected problem (bad flag, invalid pack, full disk …): the CLI prints its message as one line, without a
+ * stack, and exits with `exitCode` — 2 for bad input (nothing written), 1 for a failed step, 130 for Ctrl-C.
+ */
+export class UserError extends Error {
+	constructor(
+		message: string,
+		readonly exitCode: 1 | 2 | 130 = 2,
+	) {
+		super(message);
+		this.name = "UserError";
+	}
+}
+
+/** Where progress goes. The API is silent by default; the CLI prints phases, warnings and (verbose) files. */
+export interface Logger {
+	step(message: string): void;
+	warn(message: string): void;
+	/** Only shown with --verbose. */
+	detail(message: string): void;
+}
+
+export const silentLogger: Logger = { step() {}, warn() {}, detail() {} };
+
+type Stream = NodeJS.WriteStream;
+
+/** styleText drops colours by itself when the stream is not a TTY, NO_COLOR is set or TERM is dumb. */
+export function paint(format: Parameters<typeof styleText>[0], text: string, stream: Stream): string {
+	return styleText(format, text, { stream });
+}
+
+/** Progress goes to stdout, or to stderr with --json so that stdout holds exactly one JSON object. */
+export function createLogger({ json = false, verbose = false } = {}): Logger {
+	const out: Stream = json ? process.stderr : process.stdout;
+	return {
+		step: (message) => out.write(`${paint("cyan", "◇", out)} ${message}\n`),
+		warn: (message) => process.stderr.write(`${paint("yellow", "warning:", process.stderr)} ${message}\n`),
+		detail: (message) => {
+			if (verbose) out.write(`  ${paint("dim", message, out)}\n`);
+		},
+	};
+}
+
+/** Names and paths typed by users can hold control characters; quote them so they cannot restyle the terminal. */
+export function quote(value: string): string {
+	return JSON.stringify(value);
+}

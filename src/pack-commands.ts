@@ -1,0 +1,1 @@
+export async function runPackCommand(_a: string[], _l: unknown) {}

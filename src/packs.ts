@@ -1,0 +1,231 @@
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ErrorObject } from "ajv";
+import { quote, UserError } from "./log.js";
+
+/** The name that `extends` and `--pack` use for the pack shipped in this package's templates/ folder. */
+export const BUILTIN_PACK = "create-backend-starter";
+const toolRoot = fileURLToPath(new URL("../", import.meta.url));
+export const builtinPackDir = path.join(toolRoot, "templates");
+
+export function toolVersion(): string {
+	return JSON.parse(readFileSync(path.join(toolRoot, "package.json"), "utf8")).version;
+}
+
+/** A question of a pack, and a flag of the same name: every answer is one of `choices`. */
+export interface PackOption {
+	name: string;
+	message: string;
+	choices: string[];
+	default: string;
+}
+
+/** Option name → the value, or any of the values, it must have. */
+export type When = Record<string, string | string[]>;
+
+export interface Layer {
+	/** Absolute path of the layer's folder. */
+	dir: string;
+	/** Real path of the pack folder the layer belongs to: nothing may be read from outside it. */
+	root: string;
+	/** Provenance shown by --dry-run and in errors, e.g. `acme-backend/layers/otel`. */
+	label: string;
+	when?: When;
+}
+
+/** A loaded pack with everything it extends already folded in: options and layers are parent first. */
+export interface Pack {
+	name: string;
+	version: string;
+	description?: string;
+	/** How the pack was named (`create-backend-starter`, a path, a package): `--pack` in the recorded command. */
+	ref: string;
+	dir: string;
+	options: PackOption[];
+	layers: Layer[];
+	nextSteps: string[];
+	/** Names of the packs folded in, the root ancestor first. */
+	chain: string[];
+}
+
+interface Manifest {
+	name: string;
+	description?: string;
+	version?: string;
+	extends?: string | null;
+	options?: PackOption[];
+	layers: { dir: string; when?: When }[];
+	nextSteps?: string[];
+}
+
+// A pack option with one of these names would shadow a flag of the CLI or a name of the EJS data.
+const RESERVED = new Set(["directory", "name", "pack", "preset", "yes", "pm", "install", "git", "json", "force"]);
+for (const name of ["verbose", "help", "version", "projectName", "randomSecret", "dry_run"]) RESERVED.add(name);
+
+/** Loads and validates a pack (a folder, an npm package, or the built-in one) and everything it extends. */
+export async function loadPack(ref: string = BUILTIN_PACK, cwd: string = process.cwd()): Promise<Pack> {
+	return loadFrom(locatePack(ref, cwd), ref, []);
+}
+
+export function matchesWhen(when: When | undefined, answers: Record<string, string>): boolean {
+	return Object.entries(when ?? {}).every(([name, value]) =>
+		Array.isArray(value) ? value.includes(answers[name] ?? "") : answers[name] === value,
+	);
+}
+
+function locatePack(ref: string, from: string): string {
+	if (ref === BUILTIN_PACK) return builtinPackDir;
+	const asPath = path.resolve(from, ref);
+	if (path.isAbsolute(ref) || ref.startsWith(".") || existsSync(asPath)) return asPath;
+	// An npm package: node_modules of `from` and of each folder above it, as Node's own lookup goes.
+	for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+		const candidate = path.join(dir, "node_modules", ref);
+		if (existsSync(candidate)) return candidate;
+		if (path.dirname(dir) === dir) {
+			throw new UserError(`pack ${quote(ref)} not found: no such folder, and no package of that name from ${from}`);
+		}
+	}
+}
+
+async function loadFrom(dir: string, ref: string, seen: string[]): Promise<Pack> {
+	const root = realDir(dir, ref);
+	if (seen.includes(root)) throw new UserError(`pack "extends" forms a cycle: ${[...seen, root].join(" → ")}`);
+	const file = path.join(root, "pack.json");
+	const manifest = await readManifest(file);
+	const parent = manifest.extends
+		? await loadFrom(locatePack(manifest.extends, root), manifest.extends, [...seen, root])
+		: undefined;
+	const options = mergeOptions(parent?.options ?? [], checkOptions(manifest.options ?? [], file));
+	const layers = manifest.layers.map((layer, i) => {
+		checkWhen(layer.when, options, `${file}: /layers/${i}/when`);
+		return {
+			dir: layerDir(root, layer.dir, `${file}: /layers/${i}/dir`),
+			root,
+			label: `${manifest.name}/${layer.dir}`,
+			when: layer.when,
+		};
+	});
+	return {
+		name: manifest.name,
+		version: manifest.version ?? packageVersion(root),
+		description: manifest.description,
+		ref,
+		dir: root,
+		options,
+		layers: [...(parent?.layers ?? []), ...layers],
+		nextSteps: manifest.nextSteps ?? parent?.nextSteps ?? [],
+		chain: [...(parent?.chain ?? []), manifest.name],
+	};
+}
+
+function realDir(dir: string, ref: string): string {
+	try {
+		const real = realpathSync(dir);
+		if (statSync(real).isDirectory()) return real;
+	} catch {}
+	throw new UserError(`pack ${quote(ref)} not found: ${dir} is not a folder`);
+}
+
+async function readManifest(file: string): Promise<Manifest> {
+	let data: unknown;
+	try {
+		// A BOM is legal in a UTF-8 file but not in JSON.parse's input.
+		data = JSON.parse(readFileSync(file, "utf8").replace(/^\uFEFF/, ""));
+	} catch (error) {
+		const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : (error as Error).message;
+		throw new UserError(`invalid pack: ${file}: ${reason}`);
+	}
+	const validate = await manifestValidator();
+	if (!validate(data)) throw new UserError(`invalid pack: ${file}: ${describe(validate.errors?.[0])}`);
+	return data as Manifest;
+}
+
+let validator: Awaited<ReturnType<typeof compileValidator>> | undefined;
+async function manifestValidator() {
+	validator ??= await compileValidator();
+	return validator;
+}
+
+// ajv is loaded on first use, so that --version and --help without a pack stay fast.
+async function compileValidator() {
+	const { Ajv } = await import("ajv");
+	const schema = JSON.parse(readFileSync(path.join(toolRoot, "schema", "pack.schema.json"), "utf8"));
+	delete schema.$schema;
+	return new Ajv({ allErrors: false }).compile(schema);
+}
+
+function describe(error: ErrorObject | undefined): string {
+	if (!error) return "does not match schema/pack.schema.json";
+	const where = error.instancePath || "(top level)";
+	const extra = error.params as { additionalProperty?: string; missingProperty?: string };
+	if (extra.additionalProperty) return `${where}: unknown key ${quote(extra.additionalProperty)}`;
+	return `${where}: ${error.message}`;
+}
+
+function checkOptions(options: PackOption[], file: string): PackOption[] {
+	const names = new Set<string>();
+	options.forEach((option, i) => {
+		const where = `invalid pack: ${file}: /options/${i}`;
+		if (RESERVED.has(option.name)) throw new UserError(`${where}/name: ${quote(option.name)} is reserved by the CLI`);
+		if (names.has(option.name)) throw new UserError(`${where}/name: ${quote(option.name)} is defined twice`);
+		if (!option.choices.includes(option.default)) {
+			throw new UserError(`${where}/default: ${quote(option.default)} is not one of ${option.choices.join(", ")}`);
+		}
+		names.add(option.name);
+	});
+	return options;
+}
+
+/** A child's option replaces its parent's option of the same name, in the parent's position. */
+function mergeOptions(parent: PackOption[], own: PackOption[]): PackOption[] {
+	const merged = parent.map((option) => own.find((o) => o.name === option.name) ?? option);
+	return [...merged, ...own.filter((o) => !parent.some((p) => p.name === o.name))];
+}
+
+function checkWhen(when: When | undefined, options: PackOption[], where: string): void {
+	for (const [name, value] of Object.entries(when ?? {})) {
+		const option = options.find((o) => o.name === name);
+		if (!option) throw new UserError(`invalid pack: ${where}: unknown option ${quote(name)}`);
+		for (const v of [value].flat()) {
+			if (!option.choices.includes(v)) {
+				throw new UserError(`invalid pack: ${where}/${name}: ${quote(v)} is not one of ${option.choices.join(", ")}`);
+			}
+		}
+	}
+}
+
+function layerDir(root: string, dir: string, where: string): string {
+	const resolved = path.resolve(root, dir);
+	let real: string;
+	try {
+		real = realpathSync(resolved);
+	} catch {
+		throw new UserError(`invalid pack: ${where}: folder ${quote(dir)} does not exist`);
+	}
+	if (!isInside(real, root)) throw new UserError(`invalid pack: ${where}: ${quote(dir)} leads outside the pack`);
+	return real;
+}
+
+/** True when `child` is strictly below `parent` (both absolute, already real paths). */
+export function isInside(child: string, parent: string): boolean {
+	const rel = path.relative(parent, child);
+	return rel !== "" && rel.split(path.sep)[0] !== ".." && !path.isAbsolute(rel);
+}
+
+function packageVersion(root: string): string {
+	if (root === realpathSafe(builtinPackDir)) return toolVersion();
+	try {
+		return JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).version ?? "0.0.0";
+	} catch {
+		return "0.0.0";
+	}
+}
+
+function realpathSafe(dir: string): string {
+	try {
+		return realpathSync(dir);
+	} catch {
+		return dir;
+	}
+}

@@ -1,0 +1,152 @@
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { quote, UserError } from "./log.js";
+import type { PlannedFile } from "./render.js";
+
+export interface WriteOptions {
+	/** Write into a non-empty folder, replacing the files the plan contains (never deleting others). */
+	force?: boolean;
+	/** Called for each file once it is in place. */
+	onFile?: (file: PlannedFile) => void;
+	/** Called when an abandoned staging folder of an earlier, killed run is removed. */
+	onStale?: (dir: string) => void;
+}
+
+export interface WriteResult {
+	/** Files of the plan that existed before and were replaced (only with `force`). */
+	overwritten: string[];
+}
+
+// Folders to remove if the process is interrupted: staging folders and parents this run created.
+const pending = new Set<string>();
+
+/** Removes whatever an interrupted write left; synchronous so it can run inside a signal handler. */
+export function abortWrites(): boolean {
+	const had = pending.size > 0;
+	for (const dir of pending) rmSync(dir, { recursive: true, force: true });
+	pending.clear();
+	return had;
+}
+
+/** Fails with exit code 2 when the target cannot be used; returns whether it already exists as a folder. */
+export async function checkTarget(dir: string, force = false): Promise<"absent" | "empty" | "existing"> {
+	const stat = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
+		if (error.code === "ENOENT") return undefined;
+		throw ioError(error, dir);
+	});
+	if (!stat) return "absent";
+	if (stat.isSymbolicLink()) throw new UserError(`${dir} is a symlink; pass a real folder or a new name`);
+	if (!stat.isDirectory()) throw new UserError(`${dir} exists and is not a folder`);
+	const entries = await readdir(dir);
+	if (entries.length === 0) return "empty";
+	if (!force) {
+		const shown = entries.slice(0, 8).map(quote).join(", ") + (entries.length > 8 ? ", …" : "");
+		throw new UserError(`${dir} is not empty (${shown}); choose another directory, or pass --force to write into it`);
+	}
+	return "existing";
+}
+
+/**
+ * Writes the plan into a hidden staging folder beside `dir`, then renames it into place in one step, so a failure
+ * or Ctrl-C leaves nothing behind. With `force` and an existing folder, the staged files are moved in one by one.
+ */
+export async function writeFiles(plan: PlannedFile[], dir: string, options: WriteOptions = {}): Promise<WriteResult> {
+	const target = path.resolve(dir);
+	const state = await checkTarget(target, options.force);
+	const parent = path.dirname(target);
+	const createdParent = await mkdir(parent, { recursive: true }).catch((e) => {
+		throw ioError(e, parent);
+	});
+	if (createdParent) pending.add(createdParent);
+	await removeStale(target, options.onStale);
+	const staging = path.join(parent, `.${path.basename(target)}.cbs-${process.pid}-${randomBytes(3).toString("hex")}`);
+	try {
+		await mkdir(staging).then(() => pending.add(staging));
+		await stage(plan, staging);
+		const overwritten = state === "existing" ? await moveInto(plan, staging, target) : [];
+		if (state !== "existing") await rename(staging, target);
+		for (const file of plan) options.onFile?.(file);
+		return { overwritten };
+	} catch (error) {
+		abortWrites();
+		throw error instanceof UserError ? error : ioError(error as NodeJS.ErrnoException, target);
+	} finally {
+		pending.delete(createdParent ?? "");
+		if (pending.delete(staging)) await rm(staging, { recursive: true, force: true });
+	}
+}
+
+async function stage(plan: PlannedFile[], staging: string): Promise<void> {
+	// Folders one by one, parents first and never recursively: if Ctrl-C removes the staging folder meanwhile,
+	// a pending mkdir fails instead of bringing it back.
+	const dirs = new Set(plan.flatMap((f) => ancestors(f.path)));
+	for (const d of [...dirs].sort()) await mkdir(path.join(staging, d));
+	for (const file of plan) {
+		// "wx" never follows or replaces an existing entry.
+		await writeFile(path.join(staging, file.path), file.content, { mode: file.mode, flag: "wx" });
+	}
+}
+
+async function moveInto(plan: PlannedFile[], staging: string, target: string): Promise<string[]> {
+	const overwritten: string[] = [];
+	for (const file of plan) {
+		for (const d of ancestors(file.path)) {
+			const stat = await lstat(path.join(target, d)).catch(() => undefined);
+			if (stat && !stat.isDirectory())
+				throw new UserError(`cannot write ${file.path}: ${d} in ${target} is not a folder`);
+		}
+		const existing = await lstat(path.join(target, file.path)).catch(() => undefined);
+		if (existing?.isDirectory()) throw new UserError(`cannot write ${file.path}: it is a folder in ${target}`);
+		if (existing) overwritten.push(file.path);
+	}
+	for (const file of plan) {
+		await mkdir(path.dirname(path.join(target, file.path)), { recursive: true });
+		await rename(path.join(staging, file.path), path.join(target, file.path));
+	}
+	return overwritten;
+}
+
+/** `a/b/c.txt` → [`a`, `a/b`]. */
+function ancestors(file: string): string[] {
+	const parts = file.split("/").slice(0, -1);
+	return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+}
+
+/** A run killed with SIGKILL cannot clean up; the next run for the same target does it. */
+async function removeStale(target: string, onStale?: (dir: string) => void): Promise<void> {
+	const prefix = `.${path.basename(target)}.cbs-`;
+	for (const entry of await readdir(path.dirname(target)).catch(() => [])) {
+		const pid = Number(entry.slice(prefix.length).split("-")[0]);
+		if (!entry.startsWith(prefix) || !pid || isAlive(pid)) continue;
+		await rm(path.join(path.dirname(target), entry), { recursive: true, force: true });
+		onStale?.(entry);
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === "EPERM";
+	}
+}
+
+const REASONS: Record<string, string> = {
+	ENOSPC: "no space left on device",
+	EDQUOT: "disk quota exceeded",
+	EACCES: "permission denied",
+	EPERM: "operation not permitted",
+	EROFS: "read-only file system",
+	ENAMETOOLONG: "file name too long",
+	ENOTEMPTY: "it appeared while writing (another run?)",
+	EEXIST: "it appeared while writing (another run?)",
+};
+
+/** Turns a file-system error into one readable line; exit code 1 since the input itself was fine. */
+function ioError(error: NodeJS.ErrnoException, where: string): UserError {
+	const reason = REASONS[error.code ?? ""] ?? error.message;
+	return new UserError(`cannot write to ${where}: ${reason} (${error.code ?? "error"}); nothing was created`, 1);
+}
