@@ -1,0 +1,871 @@
+#!/usr/bin/env node
+// The benchmarks of create-backend-starter: `npm run bench [-- --only startup,generate] [-- --quick]`.
+// It measures and prints; it never fails on a number. Every figure is the median of several runs, and every
+// comparison is a ratio against a baseline measured in the same run, the two alternating. See docs/benchmarks.md.
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { newestProfile, summarizeCpuProfile, summarizeModules } from './lib/profile.mjs';
+import {
+  NODE,
+  cleanEnv,
+  countTree,
+  duBytes,
+  freePort,
+  machineInfo,
+  median,
+  ratio,
+  request,
+  rotate,
+  round,
+  runLogged,
+  sleep,
+  startProcess,
+  summary,
+  timedRun,
+  waitFor200,
+} from './lib/util.mjs';
+
+const BENCH = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(BENCH, '..');
+const CLI = path.join(ROOT, 'bin/create-backend-starter.js');
+const MAXRSS = path.join(BENCH, 'lib/maxrss.cjs');
+const MODTRACE = path.join(BENCH, 'lib/modtrace.mjs');
+const BARE = path.join(BENCH, 'bare-server.mjs');
+
+const ALL_SECTIONS = ['startup', 'generate', 'server', 'footprint', 'profile'];
+const DEFAULT_SECTIONS = ['startup', 'generate', 'server', 'footprint'];
+const ALL_COMBOS = [];
+for (const api of ['rest', 'graphql']) for (const db of ['sql', 'nosql']) for (const auth of ['jwt', 'none']) ALL_COMBOS.push(`${api}/${db}/${auth}`);
+
+// ---------------------------------------------------------------- options
+const { values: opt } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    'server-combos': { type: 'string' },
+    'footprint-combos': { type: 'string' },
+    dbs: { type: 'string' },
+    notes: { type: 'string' },
+    'skip-install': { type: 'boolean', default: false },
+    'skip-build': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (opt.help) {
+  console.log(`npm run bench -- [options]
+
+  --only LIST             sections, comma-separated: ${ALL_SECTIONS.join(', ')}
+                          (default: ${DEFAULT_SECTIONS.join(',')}; 'profile' runs only when named)
+  --quick                 fewer runs and shorter load runs: a smoke test of the bench itself (~2-4 min)
+  --runs N                measured runs per figure (default: startup 20 / generation 10 / load 3; quick 5/3/1)
+  --duration S            seconds per load run (default 5; quick 1)
+  --connections N         autocannon connections (default 10)
+  --server-combos LIST    combinations for the server section (default rest/sql/jwt,graphql/sql/jwt)
+  --footprint-combos LIST combinations for the footprint section (default all 8; quick: the server combos)
+  --dbs LIST              pglite,postgres (default both; postgres is skipped when 127.0.0.1:5432 does not answer)
+  --notes N               notes seeded before the list run (default 1000)
+  --skip-install          do not run 'npm ci --prefix bench' first
+  --skip-build            do not run 'npm run build' of the tool first
+  --keep                  keep the work folder (generated projects) instead of deleting it
+  --out FILE              also write the JSON results there (always: bench/results/latest.json)`);
+  process.exit(0);
+}
+
+const quick = opt.quick;
+const sections = (opt.only ?? DEFAULT_SECTIONS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+for (const s of sections) if (!ALL_SECTIONS.includes(s)) usage(`unknown section '${s}' (one of ${ALL_SECTIONS.join(', ')})`);
+const has = (s) => sections.includes(s);
+const intOpt = (v, d) => (v === undefined ? d : Number.parseInt(v, 10) > 0 ? Number.parseInt(v, 10) : usage(`not a positive number: ${v}`));
+const runsOverride = opt.runs === undefined ? undefined : intOpt(opt.runs);
+const settings = {
+  mode: quick ? 'quick' : 'full',
+  startupRuns: runsOverride ?? (quick ? 5 : 20),
+  generateRuns: runsOverride ?? (quick ? 3 : 10),
+  memoryRuns: quick ? 1 : 3,
+  loadRuns: runsOverride ?? (quick ? 1 : 3),
+  loadSeconds: opt.duration ? Number(opt.duration) : quick ? 1 : 5,
+  warmupSeconds: quick ? 0.5 : 1,
+  connections: intOpt(opt.connections, 10),
+  coldRuns: runsOverride ?? (quick ? 2 : 5),
+  notes: intOpt(opt.notes, 1000),
+  serverCombos: splitCombos(opt['server-combos'] ?? 'rest/sql/jwt,graphql/sql/jwt'),
+  footprintCombos: splitCombos(opt['footprint-combos'] ?? (quick ? opt['server-combos'] ?? 'rest/sql/jwt,graphql/sql/jwt' : ALL_COMBOS.join(','))),
+  dbs: (opt.dbs ?? 'pglite,postgres').split(',').map((s) => s.trim()),
+};
+if (!(settings.loadSeconds > 0)) usage('--duration must be a positive number of seconds');
+for (const d of settings.dbs) if (!['pglite', 'postgres'].includes(d)) usage(`unknown db '${d}' (pglite, postgres)`);
+
+function splitCombos(s) {
+  const list = s.split(',').map((c) => c.trim()).filter(Boolean);
+  for (const c of list) if (!ALL_COMBOS.includes(c)) usage(`unknown combination '${c}' (api/db/auth, e.g. rest/sql/jwt)`);
+  return list;
+}
+function usage(msg) {
+  console.error(`bench: ${msg}`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------- run-wide state and cleanup
+const t0 = Date.now();
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cbs-bench-'));
+const logFile = path.join(work, 'bench.log');
+const cleanups = [];
+let cleaning = false;
+async function cleanup() {
+  if (cleaning) return;
+  cleaning = true;
+  for (const f of cleanups.reverse()) {
+    try {
+      await f();
+    } catch (e) {
+      console.error(`cleanup: ${e.message}`);
+    }
+  }
+  if (!opt.keep) fs.rmSync(work, { recursive: true, force: true });
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    console.error(`\nbench: ${sig}, cleaning up…`);
+    await cleanup();
+    process.exit(130);
+  });
+}
+
+const results = {
+  tool: 'create-backend-starter',
+  startedAt: new Date(t0).toISOString(),
+  machine: { ...machineInfo(), loadAvgAtStart: os.loadavg().map((x) => round(x, 2)) },
+  git: gitInfo(),
+  settings: { ...settings, sections },
+  baselines: {},
+  sections: {},
+  targets: [],
+  notes: [],
+};
+
+function log(msg) {
+  process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
+}
+function note(msg) {
+  results.notes.push(msg);
+  log(`NOTE: ${msg}`);
+}
+function gitInfo() {
+  const r = spawnSync('git', ['-C', ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8' });
+  const d = spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'templates', 'bin', 'package.json'], { encoding: 'utf8' });
+  return { commit: r.status === 0 ? r.stdout.trim() : null, dirty: d.status === 0 ? d.stdout.trim().length > 0 : null };
+}
+
+// ---------------------------------------------------------------- preparation
+function prepareBench() {
+  if (!opt['skip-install']) {
+    log('npm ci --prefix bench (autocannon, create-vite, fastify: pinned)');
+    const r = spawnSync('npm', ['ci', '--prefix', BENCH, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: ROOT, encoding: 'utf8', env: cleanEnv() });
+    if (r.status !== 0) throw new Error(`npm ci --prefix bench failed:\n${r.stderr}`);
+  }
+  const pj = (p) => JSON.parse(fs.readFileSync(path.join(BENCH, 'node_modules', p, 'package.json'), 'utf8')).version;
+  results.baselines = { 'create-vite': pj('create-vite'), fastify: pj('fastify'), autocannon: pj('autocannon') };
+  if (!opt['skip-build'] && (has('startup') || has('generate') || has('server') || has('footprint') || has('profile'))) {
+    if (fs.existsSync(path.join(ROOT, 'src'))) {
+      log('npm run build (the tool)');
+      const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, encoding: 'utf8', env: cleanEnv() });
+      if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+    }
+  }
+  if (!fs.existsSync(path.join(ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: build the tool first (npm run build)');
+  results.toolVersion = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+}
+
+const comboFlags = (c) => {
+  const [api, db, auth] = c.split('/');
+  return ['--api', api, '--db', db, '--auth', auth];
+};
+
+/** A fresh empty folder under the work folder. */
+function freshDir(label) {
+  return fs.mkdtempSync(path.join(work, `${label}-`));
+}
+
+const genArgs = (c) => [CLI, 'app', ...comboFlags(c), '--yes', '--no-install', '--no-git'];
+const viteArgs = () => [path.join(BENCH, 'node_modules/create-vite/index.js'), 'app', '--template', 'vanilla-ts', '--no-interactive'];
+
+// ---------------------------------------------------------------- 1. start-up
+function sectionStartup() {
+  log(`start-up: ${settings.startupRuns} runs each, alternating 'node -e 0' and '--version'`);
+  const env = cleanEnv();
+  const cmds = {
+    'node -e 0': [NODE, ['-e', '0']],
+    'create-backend-starter --version': [NODE, [CLI, '--version']],
+  };
+  const version = timedRun(NODE, [CLI, '--version'], { env }).stdout.trim();
+  const times = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]));
+  const names = Object.keys(cmds);
+  for (let i = 0; i < 3; i++) for (const n of names) timedRun(...cmds[n], { env }); // warm-up: page cache
+  for (let i = 0; i < settings.startupRuns; i++) {
+    for (const n of rotate(names, i)) times[n].push(timedRun(...cmds[n], { env }).ms);
+  }
+  const rss = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < settings.memoryRuns; i++) {
+    for (const n of rotate(names, i)) {
+      const [cmd, args] = cmds[n];
+      rss[n].push(timedRun(cmd, ['-r', MAXRSS, ...args], { env, maxRssFile: path.join(work, 'maxrss') }).maxRssKiB);
+    }
+  }
+  const out = { versionPrinted: version, commands: {} };
+  for (const n of names) out.commands[n] = { ms: summary(times[n]), maxRssKiB: summary(rss[n]) };
+  out.ratio = round(ratio(out.commands[names[1]].ms.median, out.commands[names[0]].ms.median), 3);
+  results.sections.startup = out;
+  results.targets.push({
+    target: 'start-up: `--version` within 1.5× `node -e 0`',
+    value: `${out.ratio}×`,
+    met: out.ratio != null ? out.ratio <= 1.5 : null,
+  });
+}
+
+// ---------------------------------------------------------------- 2. generation
+function sectionGenerate() {
+  log('generation: sizing every combination (one generation each)');
+  const env = cleanEnv();
+  const sizes = {};
+  for (const c of ALL_COMBOS) {
+    const d = freshDir('size');
+    try {
+      timedRun(NODE, genArgs(c), { cwd: d, env });
+      sizes[c] = countTree(path.join(d, 'app'));
+    } catch (e) {
+      sizes[c] = { error: e.message.split('\n')[0] };
+      note(`generation of ${c} failed: ${e.message.split('\n')[0]}`);
+    }
+    fs.rmSync(d, { recursive: true, force: true });
+  }
+  const ok = Object.entries(sizes).filter(([, s]) => !s.error);
+  if (ok.length === 0) throw new Error('no combination generates');
+  ok.sort((a, b) => a[1].bytes - b[1].bytes || a[1].files - b[1].files);
+  const smallest = ok[0][0];
+  const largest = ok[ok.length - 1][0];
+  const dv = freshDir('size');
+  timedRun(NODE, viteArgs(), { cwd: dv, env });
+  const viteSize = countTree(path.join(dv, 'app'));
+  fs.rmSync(dv, { recursive: true, force: true });
+
+  const contestants = {
+    'create-vite vanilla-ts': viteArgs(),
+    [`create-backend-starter ${smallest} (smallest)`]: genArgs(smallest),
+    [`create-backend-starter ${largest} (largest)`]: genArgs(largest),
+  };
+  const names = Object.keys(contestants);
+  log(`generation: ${settings.generateRuns} runs each of ${names.join(' | ')}, rotating`);
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  const rss = Object.fromEntries(names.map((n) => [n, []]));
+  const one = (n, withRss) => {
+    const d = freshDir('gen');
+    const args = contestants[n];
+    try {
+      const r = withRss
+        ? timedRun(NODE, ['-r', MAXRSS, ...args], { cwd: d, env, maxRssFile: path.join(work, 'maxrss') })
+        : timedRun(NODE, args, { cwd: d, env });
+      if (!fs.existsSync(path.join(d, 'app', 'package.json'))) throw new Error(`${n} wrote no app/package.json`);
+      return r;
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  };
+  for (const n of names) one(n, false); // warm-up
+  for (let i = 0; i < settings.generateRuns; i++) for (const n of rotate(names, i)) times[n].push(one(n, false).ms);
+  for (let i = 0; i < settings.memoryRuns; i++) for (const n of rotate(names, i)) rss[n].push(one(n, true).maxRssKiB);
+
+  const out = { sizes, viteSize: viteSize, smallest, largest, commands: {} };
+  for (const n of names) out.commands[n] = { ms: summary(times[n]), maxRssKiB: summary(rss[n]) };
+  const viteMs = out.commands[names[0]].ms.median;
+  out.ratioSmallest = round(ratio(out.commands[names[1]].ms.median, viteMs), 3);
+  out.ratioLargest = round(ratio(out.commands[names[2]].ms.median, viteMs), 3);
+  results.sections.generate = out;
+  results.targets.push({
+    target: `generation of the largest combination (${largest}) within create-vite's time for vanilla-ts`,
+    value: `${out.ratioLargest}×`,
+    met: out.ratioLargest != null ? out.ratioLargest <= 1 : null,
+  });
+}
+
+// ---------------------------------------------------------------- generated projects (server, footprint, profile)
+const projects = new Map();
+
+/** Generates, installs and builds one combination once per bench run. */
+async function project(combo) {
+  if (projects.has(combo)) return projects.get(combo);
+  const p = (async () => {
+    const parent = path.join(work, 'projects', combo.replaceAll('/', '-'));
+    fs.mkdirSync(parent, { recursive: true });
+    const dir = path.join(parent, 'app');
+    const env = cleanEnv();
+    log(`${combo}: generate, npm install, build`);
+    const gen = timedRun(NODE, genArgs(combo), { cwd: parent, env });
+    const install = await runLogged('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, env, log: logFile });
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    let buildMs = null;
+    if (pkg.scripts?.build) buildMs = (await runLogged('npm', ['run', 'build'], { cwd: dir, env, log: logFile })).ms;
+    // The generated .env is for development; the bench passes every variable itself. Node's --env-file never
+    // overrides a variable already set, but an unset DATABASE_URL (PGlite) could be filled from it: comment it out.
+    const envFile = path.join(dir, '.env');
+    if (fs.existsSync(envFile)) {
+      const text = fs.readFileSync(envFile, 'utf8');
+      fs.writeFileSync(envFile, text.replace(/^(\s*DATABASE_URL\s*=)/m, '# (bench) $1'), { mode: 0o600 });
+    }
+    return { combo, dir, pkg, generateMs: gen.ms, installMs: install.ms, buildMs, knobs: rateLimitKnobs(dir) };
+  })();
+  projects.set(combo, p);
+  return p;
+}
+
+/** Environment variables of the generated app that loosen its rate limits, read from .env.example / README. */
+function rateLimitKnobs(dir) {
+  let text = '';
+  for (const f of ['.env.example', 'README.md']) {
+    try {
+      text += `${fs.readFileSync(path.join(dir, f), 'utf8')}\n`;
+    } catch {}
+  }
+  const knobs = {};
+  for (const m of text.matchAll(/\b([A-Z][A-Z0-9_]*RATE_?LIMIT[A-Z0-9_]*)\s*=\s*([^\s#]*)/g)) {
+    const [, key, example] = m;
+    if (/DISABLE/.test(key)) knobs[key] = 'true';
+    else if (/ENABLE/.test(key)) knobs[key] = 'false';
+    else if (/WINDOW|TIME|TTL|BAN/.test(key)) continue;
+    else if (/^\d+$/.test(example) || /MAX|LIMIT$|POINTS|REQUESTS|PER_/.test(key)) knobs[key] = '1000000000';
+  }
+  return knobs;
+}
+
+function startCommand(proj, nodeFlags = []) {
+  const s = proj.pkg.scripts?.start;
+  if (!s) throw new Error(`${proj.combo}: the generated package.json has no start script`);
+  const parts = s.trim().split(/\s+/);
+  if (parts[0] === 'node' && !/[|&;<>$`"'\\]/.test(s)) return [NODE, [...nodeFlags, ...parts.slice(1)]];
+  if (nodeFlags.length) throw new Error(`${proj.combo}: cannot add node flags to the start script '${s}'`);
+  return ['npm', ['start', '--silent']];
+}
+
+function appEnv(proj, { port, dbUrl, extra = {} }) {
+  return cleanEnv({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    JWT_SECRET: crypto.randomBytes(48).toString('base64url'),
+    DATABASE_URL: dbUrl,
+    MONGODB_URI: proj.combo.includes('/nosql/') ? 'mongodb://127.0.0.1:27017/cbs_bench' : undefined,
+    ...proj.knobs,
+    ...extra,
+  });
+}
+
+async function migrate(proj, env) {
+  if (proj.pkg.scripts?.['db:migrate']) await runLogged('npm', ['run', 'db:migrate'], { cwd: proj.dir, env, log: logFile });
+}
+
+/** Starts the generated server; resolves once /health answers 200, with the time that took. */
+async function startApp(proj, { dbUrl, nodeFlags = [], timeoutMs = 60_000, extraEnv } = {}) {
+  const port = await freePort();
+  const env = appEnv(proj, { port, dbUrl, extra: extraEnv });
+  const [cmd, args] = startCommand(proj, nodeFlags);
+  const proc = startProcess(cmd, args, { cwd: proj.dir, env });
+  cleanups.push(() => proc.stop());
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const coldMs = await waitFor200(`${base}/health`, { since: proc.since, child: proc.child, timeoutMs });
+    return { proc, base, coldMs, env };
+  } catch (e) {
+    await proc.stop();
+    throw new Error(`${proj.combo}: ${e.message}\n--- server output ---\n${proc.output().slice(-3000)}`);
+  }
+}
+
+async function startBare() {
+  const port = await freePort();
+  const proc = startProcess(NODE, [BARE], { cwd: BENCH, env: cleanEnv({ PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' }) });
+  cleanups.push(() => proc.stop());
+  const base = `http://127.0.0.1:${port}`;
+  const coldMs = await waitFor200(`${base}/health`, { since: proc.since, child: proc.child });
+  return { proc, base, coldMs };
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+function psql(sql, db = 'postgres') {
+  return spawnSync('psql', ['-h', '127.0.0.1', '-p', '5432', '-U', 'postgres', '-d', db, '-v', 'ON_ERROR_STOP=1', '-Atc', sql], {
+    encoding: 'utf8',
+    env: cleanEnv({ PGCONNECT_TIMEOUT: '3' }),
+  });
+}
+function postgresAvailable() {
+  const r = psql('select 1');
+  if (r.error) return `psql not found (${r.error.code})`;
+  return r.status === 0 ? null : (r.stderr || 'psql failed').trim();
+}
+function createDatabase(tag) {
+  const name = `cbs_bench_${process.pid}_${tag.replace(/\W/g, '_')}_${Date.now() % 100000}`;
+  const r = psql(`CREATE DATABASE ${name}`);
+  if (r.status !== 0) throw new Error(`CREATE DATABASE ${name}: ${r.stderr}`);
+  const drop = () => {
+    const d = psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (d.status !== 0) console.error(`DROP DATABASE ${name}: ${d.stderr}`);
+  };
+  cleanups.push(drop);
+  return { name, url: `postgres://postgres@127.0.0.1:5432/${name}`, drop };
+}
+
+// ---------------------------------------------------------------- 3. the generated server under load
+let autocannon;
+async function load(target, seconds) {
+  autocannon ??= (await import('autocannon')).default;
+  const r = await autocannon({
+    url: target.url,
+    method: target.method ?? 'GET',
+    headers: target.headers,
+    body: target.body,
+    connections: settings.connections,
+    pipelining: 1,
+    duration: seconds,
+    timeout: 10,
+  });
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes: r.statusCodeStats,
+  };
+}
+
+/** The scenarios of the HTTP contract for one combination, after seeding a user and `n` notes. */
+async function seedAndScenarios(proj, base) {
+  const [api, , auth] = proj.combo.split('/');
+  const gql = api === 'graphql';
+  const email = `bench-${crypto.randomBytes(6).toString('hex')}@example.com`;
+  const password = crypto.randomBytes(12).toString('base64url');
+  const headers = {};
+  let throttled = 0;
+  const call = async (method, p, body, h = headers) => {
+    for (let attempt = 0; ; attempt++) {
+      const r = await request(`${base}${p}`, { method, body, headers: h });
+      if (r.status !== 429 || attempt > 20) return r;
+      throttled++;
+      await sleep(Math.min(5000, 1000 * Number(r.headers['retry-after'] ?? 1)));
+    }
+  };
+  const gqlCall = async (query, h = headers) => {
+    const r = await call('POST', '/graphql', { query }, h);
+    if (r.status !== 200 || r.json?.errors) throw new Error(`${proj.combo}: ${query.slice(0, 60)}… → ${r.status} ${r.text.slice(0, 300)}`);
+    return r.json.data;
+  };
+  const t = Date.now();
+  if (auth === 'jwt') {
+    let token;
+    if (gql) {
+      const d = await gqlCall(`mutation { register(email: ${JSON.stringify(email)}, password: ${JSON.stringify(password)}) { accessToken } }`, {});
+      token = d.register.accessToken;
+    } else {
+      const r = await call('POST', '/auth/register', { email, password }, {});
+      if (r.status !== 201) throw new Error(`${proj.combo}: POST /auth/register → ${r.status} ${r.text.slice(0, 300)}`);
+      token = r.json.accessToken;
+    }
+    headers.authorization = `Bearer ${token}`;
+  }
+  const createOne = gql
+    ? (i) => gqlCall(`mutation { createNote(input: {title: "note ${i}", body: "seeded by the bench"}) { id } }`)
+    : async (i) => {
+        const r = await call('POST', '/notes', { title: `note ${i}`, body: 'seeded by the bench' });
+        if (r.status !== 201) throw new Error(`${proj.combo}: POST /notes → ${r.status} ${r.text.slice(0, 300)}`);
+      };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (next < settings.notes) await createOne(next++);
+    }),
+  );
+  const seed = { notes: settings.notes, ms: Date.now() - t, throttled429: throttled };
+
+  const json = { ...headers, 'content-type': 'application/json' };
+  const listQuery = '{ notes(limit: 20) { items { id title body createdAt updatedAt } nextCursor } }';
+  const createMutation = 'mutation { createNote(input: {title: "load", body: "written by autocannon"}) { id title body createdAt updatedAt } }';
+  const scenarios = [
+    { name: 'GET /health', url: `${base}/health` },
+    gql
+      ? { name: 'notes(limit: 20) via POST /graphql', url: `${base}/graphql`, method: 'POST', headers: json, body: JSON.stringify({ query: listQuery }) }
+      : { name: 'GET /notes?limit=20', url: `${base}/notes?limit=20`, headers },
+    gql
+      ? { name: 'createNote via POST /graphql', url: `${base}/graphql`, method: 'POST', headers: json, body: JSON.stringify({ query: createMutation }) }
+      : { name: 'POST /notes', url: `${base}/notes`, method: 'POST', headers: json, body: JSON.stringify({ title: 'load', body: 'written by autocannon' }) },
+  ];
+  // One request of each, checked, before any load: a figure of errors is worth nothing.
+  for (const s of scenarios) {
+    const r = await request(s.url, { method: s.method, headers: s.headers, body: s.body });
+    const bad = r.status >= 300 || r.json?.errors || (s.name.includes('notes(') && r.json?.data?.notes?.items?.length !== 20) || (s.name.startsWith('GET /notes') && r.json?.items?.length !== 20);
+    if (bad) throw new Error(`${proj.combo}: sanity check of ${s.name} → ${r.status} ${r.text.slice(0, 300)}`);
+    s.checkedStatus = r.status;
+  }
+  return { seed, scenarios };
+}
+
+async function sectionServer() {
+  const pgProblem = settings.dbs.includes('postgres') ? postgresAvailable() : null;
+  if (pgProblem) note(`PostgreSQL at 127.0.0.1:5432 is not usable (${pgProblem}): the postgres runs are skipped`);
+  const dbs = settings.dbs.filter((d) => d !== 'postgres' || !pgProblem);
+  const bare = await startBare();
+  const out = { bareColdMs: round(bare.coldMs, 1), runs: [] };
+  results.sections.server = out;
+  for (const combo of settings.serverCombos) {
+    if (combo.includes('/nosql/')) {
+      note(`${combo}: skipped in the server section: no MongoDB server can run on this machine`);
+      continue;
+    }
+    let proj;
+    try {
+      proj = await project(combo);
+    } catch (e) {
+      note(`${combo}: could not be prepared: ${e.message.split('\n').slice(0, 8).join(' | ')}`);
+      continue;
+    }
+    for (const db of dbs) {
+      const entry = { combo, db, knobs: proj.knobs };
+      out.runs.push(entry);
+      let app;
+      let database;
+      try {
+        let dbUrl;
+        if (db === 'postgres') {
+          database = createDatabase(combo);
+          dbUrl = database.url;
+        } else fs.rmSync(path.join(proj.dir, '.data'), { recursive: true, force: true });
+        const menv = appEnv(proj, { port: 0, dbUrl });
+        await migrate(proj, menv);
+        log(`${combo} on ${db}: start, seed ${settings.notes} notes`);
+        app = await startApp(proj, { dbUrl });
+        entry.firstStartMs = round(app.coldMs, 1);
+        await waitFor200(`${app.base}/ready`, { timeoutMs: 30_000, everyMs: 50 }).catch((e) => note(`${combo} on ${db}: /ready: ${e.message}`));
+        const { seed, scenarios } = await seedAndScenarios(proj, app.base);
+        entry.seed = seed;
+        if (seed.throttled429 > 0) note(`${combo} on ${db}: seeding hit ${seed.throttled429} × 429 (rate limit)`);
+        entry.scenarios = {};
+        const bareTarget = { url: `${bare.base}/health` };
+        await load(bareTarget, settings.warmupSeconds);
+        for (const s of scenarios) {
+          await load(s, settings.warmupSeconds);
+          const appRuns = [];
+          const bareRuns = [];
+          for (let i = 0; i < settings.loadRuns; i++) {
+            for (const who of rotate(['bare', 'app'], i)) {
+              if (who === 'bare') bareRuns.push(await load(bareTarget, settings.loadSeconds));
+              else appRuns.push(await load(s, settings.loadSeconds));
+            }
+          }
+          const rps = median(appRuns.map((r) => r.rps));
+          const bareRps = median(bareRuns.map((r) => r.rps));
+          const non2xx = appRuns.reduce((a, r) => a + r.non2xx + r.errors + r.timeouts, 0);
+          entry.scenarios[s.name] = {
+            rps: round(rps, 0),
+            p50Ms: median(appRuns.map((r) => r.p50)),
+            p99Ms: median(appRuns.map((r) => r.p99)),
+            bareRps: round(bareRps, 0),
+            bareP99Ms: median(bareRuns.map((r) => r.p99)),
+            ratioToBare: round(ratio(rps, bareRps), 3),
+            non2xxOrErrors: non2xx,
+            statusCodes: appRuns.map((r) => r.statusCodes),
+            runs: appRuns.map((r) => round(r.rps, 0)),
+            bareRuns: bareRuns.map((r) => round(r.rps, 0)),
+          };
+          if (non2xx > 0) note(`${combo} on ${db}: ${s.name}: ${non2xx} responses were not 2xx or failed (see statusCodes): its figures are not clean`);
+          log(`${combo} on ${db}: ${s.name}: ${round(rps, 0)} req/s, p99 ${entry.scenarios[s.name].p99Ms} ms (bare /health ${round(bareRps, 0)} req/s)`);
+        }
+        entry.peakRssKiB = app.proc.peakRssKiB();
+        const h = entry.scenarios['GET /health'];
+        results.targets.push({
+          target: `${combo} on ${db}: GET /health within 0.85× bare Fastify's throughput`,
+          value: `${h.ratioToBare}× (${h.rps} vs ${h.bareRps} req/s)`,
+          met: h.non2xxOrErrors > 0 ? null : h.ratioToBare >= 0.85,
+        });
+      } catch (e) {
+        entry.error = e.message;
+        note(`${combo} on ${db}: ${e.message.split('\n').slice(0, 12).join(' | ')}`);
+      } finally {
+        if (app) await app.proc.stop();
+        if (database) database.drop();
+      }
+    }
+  }
+  await bare.proc.stop();
+}
+
+// ---------------------------------------------------------------- 4. footprint
+function lockCounts(dir) {
+  try {
+    const lock = JSON.parse(fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8'));
+    const entries = Object.entries(lock.packages ?? {}).filter(([k]) => k.startsWith('node_modules/') || k.includes('/node_modules/'));
+    return { packages: entries.length, production: entries.filter(([, v]) => !v.dev && !v.devOptional).length };
+  } catch {
+    return { packages: null, production: null };
+  }
+}
+
+async function sectionFootprint() {
+  const out = { combos: {} };
+  results.sections.footprint = out;
+  const bareColds = [];
+  for (const combo of settings.footprintCombos) {
+    const e = {};
+    out.combos[combo] = e;
+    let proj;
+    try {
+      proj = await project(combo);
+    } catch (err) {
+      e.error = err.message.split('\n')[0];
+      note(`${combo}: could not be prepared: ${err.message.split('\n').slice(0, 8).join(' | ')}`);
+      continue;
+    }
+    Object.assign(e, duBytes(path.join(proj.dir, 'node_modules')), lockCounts(proj.dir), {
+      installMs: round(proj.installMs, 0),
+      buildMs: round(proj.buildMs, 0),
+    });
+    const nosql = combo.includes('/nosql/');
+    try {
+      if (!nosql) {
+        // First start on a fresh PGlite data folder (it creates the database), then starts on the existing one.
+        fs.rmSync(path.join(proj.dir, '.data'), { recursive: true, force: true });
+        await migrate(proj, appEnv(proj, { port: 0 }));
+      }
+      const colds = [];
+      for (let i = 0; i < settings.coldRuns + 1; i++) {
+        for (const who of rotate(['bare', 'app'], i)) {
+          if (who === 'bare') {
+            const b = await startBare();
+            if (i > 0) bareColds.push(b.coldMs);
+            await b.proc.stop();
+          } else {
+            const a = await startApp(proj, { timeoutMs: nosql ? 15_000 : 60_000 });
+            if (i === 0) e.firstStartMs = round(a.coldMs, 1);
+            else colds.push(a.coldMs);
+            await a.proc.stop();
+          }
+        }
+      }
+      e.coldStartMs = summary(colds);
+    } catch (err) {
+      e.coldStartError = err.message.split('\n')[0];
+      note(`${combo}: cold start not measured: ${err.message.split('\n')[0]}${nosql ? ' (no MongoDB server can run on this machine)' : ''}`);
+    }
+    log(`${combo}: node_modules ${round(e.apparentBytes / 1e6, 1)} MB, ${e.packages} packages, cold start ${e.coldStartMs?.median != null ? round(e.coldStartMs.median, 0) : '—'} ms`);
+  }
+  out.bareColdStartMs = summary(bareColds);
+}
+
+// ---------------------------------------------------------------- profile (only when asked)
+async function sectionProfile() {
+  const dir = path.join(BENCH, 'results', 'profiles');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const roots = [
+    ['tool', ROOT + path.sep],
+  ];
+  const out = {};
+  results.sections.profile = out;
+  const env = cleanEnv();
+  const prof = (label, args, cwd) => {
+    const d = path.join(dir, label);
+    fs.mkdirSync(d, { recursive: true });
+    timedRun(NODE, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', d, ...args], { cwd, env });
+    return summarizeCpuProfile(newestProfile(d), { projectRoots: roots });
+  };
+  const modules = (args, cwd) => {
+    const f = path.join(work, 'modtrace.json');
+    timedRun(NODE, ['--import', MODTRACE, ...args], { cwd, env: { ...env, BENCH_MODTRACE_FILE: f } });
+    return summarizeModules(JSON.parse(fs.readFileSync(f, 'utf8')), roots);
+  };
+  log('profile: --version');
+  out.version = { cpu: prof('version', [CLI, '--version']), modules: modules([CLI, '--version']) };
+  out.baselineNodeE0 = { cpu: prof('node-e-0', ['-e', '0']) };
+  const largest = results.sections.generate?.largest ?? 'graphql/sql/jwt';
+  log(`profile: generation of ${largest}`);
+  let d = freshDir('prof');
+  out.generate = { combo: largest, cpu: prof('generate', genArgs(largest), d) };
+  d = freshDir('prof');
+  out.generate.modules = modules(genArgs(largest), d);
+  d = freshDir('prof');
+  out.vite = { cpu: prof('create-vite', viteArgs(), d), modules: modules(viteArgs(), freshDir('prof')) };
+
+  // The server: one profile under GET /health load, one under the authenticated list.
+  const combo = settings.serverCombos.find((c) => !c.includes('/nosql/')) ?? 'rest/sql/jwt';
+  try {
+    const proj = await project(combo);
+    roots.push(['app', proj.dir + path.sep]);
+    fs.rmSync(path.join(proj.dir, '.data'), { recursive: true, force: true });
+    await migrate(proj, appEnv(proj, { port: 0 }));
+    // Modules the server loads before it answers (with PGlite).
+    const f = path.join(work, 'modtrace-server.json');
+    const m = await startApp(proj, { nodeFlags: ['--import', MODTRACE], extraEnv: { BENCH_MODTRACE_FILE: f } });
+    await m.proc.stop();
+    out.serverStart = { combo, modules: fs.existsSync(f) ? summarizeModules(JSON.parse(fs.readFileSync(f, 'utf8')), roots) : null };
+    for (const which of ['health', 'list']) {
+      const pd = path.join(dir, `server-${which}`);
+      fs.mkdirSync(pd, { recursive: true });
+      const a = await startApp(proj, { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', pd] });
+      const { scenarios } = await seedAndScenarios(proj, a.base);
+      log(`profile: ${combo} under ${scenarios[which === 'health' ? 0 : 1].name}`);
+      const r = await load(scenarios[which === 'health' ? 0 : 1], Math.max(3, settings.loadSeconds));
+      const st = await a.proc.stop();
+      const file = newestProfile(pd);
+      out[`server-${which}`] = {
+        combo,
+        rps: round(r.rps, 0),
+        exit: st,
+        cpu: file ? summarizeCpuProfile(file, { projectRoots: roots, top: 25 }) : null,
+      };
+      if (!file) note(`profile: the server wrote no CPU profile (${JSON.stringify(st)}): does it exit normally on SIGTERM?`);
+    }
+    const pd = path.join(dir, 'bare-health');
+    fs.mkdirSync(pd, { recursive: true });
+    const port = await freePort();
+    const b = startProcess(NODE, ['--cpu-prof', '--cpu-prof-dir', pd, BARE], { cwd: BENCH, env: cleanEnv({ PORT: String(port) }) });
+    cleanups.push(() => b.stop());
+    await waitFor200(`http://127.0.0.1:${port}/health`, { child: b.child });
+    const r = await load({ url: `http://127.0.0.1:${port}/health` }, Math.max(3, settings.loadSeconds));
+    await b.stop();
+    out['bare-health'] = { rps: round(r.rps, 0), cpu: summarizeCpuProfile(newestProfile(pd), { projectRoots: roots, top: 25 }) };
+  } catch (e) {
+    note(`profile of the server: ${e.message.split('\n').slice(0, 10).join(' | ')}`);
+  }
+  out.folder = dir;
+}
+
+// ---------------------------------------------------------------- report
+const f1 = (x) => (x == null ? '—' : round(x, 1).toFixed(1));
+const f0 = (x) => (x == null ? '—' : String(Math.round(x)));
+const mib = (kib) => (kib == null ? '—' : (kib / 1024).toFixed(1));
+const range = (s) => (s?.median == null ? '—' : `${f1(s.median)} (${f1(s.min)}–${f1(s.max)})`);
+
+function markdown(res) {
+  const L = [];
+  const m = res.machine;
+  L.push(`Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · ${m.platform}`);
+  L.push(`Run: ${res.startedAt} · ${res.settings.mode} mode · ${Math.round(res.durationS)} s · load average ${res.machine.loadAvgAtStart?.join(' ')} at start, ${res.machine.loadAvgAtEnd?.join(' ')} at end · tool ${res.toolVersion ?? '?'} (commit ${res.git?.commit?.slice(0, 10) ?? '?'}${res.git?.dirty ? ', uncommitted changes' : ''})`);
+  L.push(`Baselines: create-vite ${res.baselines['create-vite']}, fastify ${res.baselines.fastify}; load by autocannon ${res.baselines.autocannon}, ${res.settings.connections} connections, ${res.settings.loadSeconds} s per run`);
+  L.push('');
+  const s = res.sections;
+  if (s.startup) {
+    L.push(`### Start-up (median of ${res.settings.startupRuns}, alternating)`, '');
+    L.push('| command | wall ms: median (min–max) | peak RSS MiB |', '| --- | --- | --- |');
+    for (const [n, v] of Object.entries(s.startup.commands)) L.push(`| \`${n}\` | ${range(v.ms)} | ${mib(v.maxRssKiB.median)} |`);
+    L.push('', `Ratio: **${s.startup.ratio}×** \`node -e 0\`.`, '');
+  }
+  if (s.generate) {
+    const g = s.generate;
+    L.push(`### Generation (median of ${res.settings.generateRuns}, rotating; \`--yes --no-install --no-git\`)`, '');
+    L.push('| command | files | bytes | wall ms: median (min–max) | ratio to create-vite | peak RSS MiB |', '| --- | --- | --- | --- | --- | --- |');
+    const names = Object.keys(g.commands);
+    const sz = [g.viteSize, g.sizes[g.smallest], g.sizes[g.largest]];
+    const rt = [1, g.ratioSmallest, g.ratioLargest];
+    names.forEach((n, i) => {
+      L.push(`| ${n} | ${sz[i]?.files ?? '—'} | ${sz[i]?.bytes ?? '—'} | ${range(g.commands[n].ms)} | ${rt[i]}× | ${mib(g.commands[n].maxRssKiB.median)} |`);
+    });
+    L.push('', `All combinations: ${Object.entries(g.sizes).map(([c, v]) => `${c} ${v.error ? 'failed' : `${v.files} files/${v.bytes} B`}`).join(' · ')}`, '');
+  }
+  if (s.server) {
+    L.push(`### The generated server (NODE_ENV=production, LOG_LEVEL=warn; median of ${res.settings.loadRuns} runs, alternating with bare Fastify's GET /health)`, '');
+    L.push('| combination | database | request | req/s | p99 ms | bare Fastify req/s | ratio | non-2xx |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of s.server.runs) {
+      if (r.error) {
+        L.push(`| ${r.combo} | ${r.db} | failed: ${r.error.split('\n')[0].slice(0, 140).replaceAll('|', '\\|')} | | | | | |`);
+        continue;
+      }
+      for (const [n, v] of Object.entries(r.scenarios ?? {})) {
+        L.push(`| ${r.combo} | ${r.db} | ${n} | ${f0(v.rps)} | ${v.p99Ms ?? '—'} | ${f0(v.bareRps)} | ${v.ratioToBare}× | ${v.non2xxOrErrors} |`);
+      }
+    }
+    const seeds = s.server.runs.filter((r) => r.seed).map((r) => `${r.combo}/${r.db} ${r.seed.notes} notes in ${(r.seed.ms / 1000).toFixed(1)} s, peak RSS ${mib(r.peakRssKiB)} MiB`);
+    if (seeds.length) L.push('', `Seeding and memory: ${seeds.join(' · ')}`);
+    const knobs = s.server.runs.find((r) => r.knobs)?.knobs;
+    L.push('', `Rate-limit knobs set: ${knobs && Object.keys(knobs).length ? Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(', ') : 'none found in .env.example/README'}`, '');
+  }
+  if (s.footprint) {
+    L.push(`### Footprint (after \`npm install\`; cold start = process start to the first 200 on /health, PGlite, median of ${res.settings.coldRuns})`, '');
+    L.push('| combination | node_modules MB | on disk MB | packages (production) | install s | build s | first start ms | cold start ms: median (min–max) |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const [c, v] of Object.entries(s.footprint.combos)) {
+      if (v.error) {
+        L.push(`| ${c} | failed: ${v.error.slice(0, 120)} | | | | | | |`);
+        continue;
+      }
+      L.push(`| ${c} | ${f1(v.apparentBytes / 1e6)} | ${f1(v.diskBytes / 1e6)} | ${v.packages} (${v.production}) | ${f1(v.installMs / 1000)} | ${f1(v.buildMs / 1000)} | ${f0(v.firstStartMs)} | ${v.coldStartError ? `not measured: ${v.coldStartError.slice(0, 80)}` : range(v.coldStartMs)} |`);
+    }
+    L.push('', `Bare Fastify cold start, same runs: ${range(s.footprint.bareColdStartMs)} ms`, '');
+  }
+  if (s.profile) {
+    L.push('### Profiles (self time, ms)', '');
+    for (const [k, v] of Object.entries(s.profile)) {
+      if (!v?.cpu) continue;
+      L.push(`- ${k}${v.rps ? ` (${v.rps} req/s while profiled)` : ''}: ${v.cpu.byPackage.slice(0, 8).map((p) => `${p.package} ${p.selfMs}`).join(', ')}`);
+      if (v.modules) L.push(`  modules loaded: ${v.modules.modules} (${Math.round(v.modules.bytes / 1024)} KiB): ${v.modules.byPackage.slice(0, 8).map((p) => `${p.package} ${p.modules}/${Math.round(p.bytes / 1024)} KiB`).join(', ')}`);
+    }
+    if (s.profile.serverStart?.modules) {
+      const mm = s.profile.serverStart.modules;
+      L.push(`- server start modules: ${mm.modules} (${Math.round(mm.bytes / 1024)} KiB): ${mm.byPackage.slice(0, 10).map((p) => `${p.package} ${p.modules}/${Math.round(p.bytes / 1024)} KiB`).join(', ')}`);
+    }
+    L.push('', `Profiles: ${s.profile.folder}`, '');
+  }
+  if (res.targets.length) {
+    L.push('### Targets (reported, never asserted)', '', '| target | measured | met |', '| --- | --- | --- |');
+    for (const t of res.targets) L.push(`| ${t.target} | ${t.value} | ${t.met == null ? 'n/a' : t.met ? 'yes' : '**no**'} |`);
+    L.push('');
+  }
+  if (res.notes.length) {
+    L.push('### Notes', '');
+    for (const n of res.notes) L.push(`- ${n}`);
+    L.push('');
+  }
+  return L.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  log(`sections: ${sections.join(', ')} · ${settings.mode} mode · work folder ${work}`);
+  prepareBench();
+  const steps = { startup: sectionStartup, generate: sectionGenerate, footprint: sectionFootprint, server: sectionServer, profile: sectionProfile };
+  // Footprint before server: it installs every combination the server section then reuses.
+  for (const s of ['startup', 'generate', 'footprint', 'server', 'profile']) {
+    if (!has(s)) continue;
+    try {
+      await steps[s]();
+    } catch (e) {
+      results.sections[s] = { ...(results.sections[s] ?? {}), error: e.message };
+      note(`section ${s} failed: ${e.message.split('\n').slice(0, 12).join(' | ')}`);
+    }
+  }
+  results.machine.loadAvgAtEnd = os.loadavg().map((x) => round(x, 2));
+  results.durationS = (Date.now() - t0) / 1000;
+  const resDir = path.join(BENCH, 'results');
+  fs.mkdirSync(resDir, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  fs.writeFileSync(path.join(resDir, 'latest.json'), json);
+  const md = markdown(results);
+  fs.writeFileSync(path.join(resDir, 'latest.md'), `${md}\n`);
+  if (opt.out) fs.writeFileSync(opt.out, json);
+  console.log(md);
+  log(`results: ${path.join(resDir, 'latest.json')} (and latest.md)${opt.keep ? `; work folder kept: ${work}` : ''}`);
+}
+
+try {
+  await main();
+} finally {
+  await cleanup();
+}
