@@ -30,7 +30,12 @@ export function resolveTarget(directory: string, name: string | undefined, cwd: 
 			`directory ${quote(directory)} leads outside the current folder; pass an absolute path to create a project elsewhere`,
 		);
 	}
-	const scoped = /^@[^/]+\/[^/]+$/.test(directory);
+	if (directory.trim() === "") throw new UserError("the project directory is empty: pass a folder name such as my-api");
+	const scoped = directory.startsWith("@");
+	// npm's own pattern for a scope; anything else starting with @ (`@a/b/c`, `@../x`) is not a scoped name.
+	if (scoped && !/^@[a-z0-9-~][a-z0-9-._~]*\/[^/]+$/.test(directory)) {
+		throw new UserError(`invalid project name ${quote(directory)}: a scoped name is @scope/name`);
+	}
 	const dir = path.resolve(cwd, scoped ? (segments[1] ?? "") : directory);
 	const packageName = name ?? (scoped ? directory : path.basename(dir));
 	checkName(packageName, name === undefined ? "the directory's last segment" : "--name");

@@ -147,7 +147,10 @@ function render(source: SourceFile, layer: Layer, context: PlanContext): Buffer 
 		const template = ejs.compile(bytes.toString("utf8"), { ...EJS_OPTIONS, filename: source.abs });
 		return Buffer.from(template(data) as string);
 	} catch (error) {
-		throw new UserError(`cannot render ${layer.label}/${source.rel}: ${(error as Error).message}`);
+		// EJS puts the file, a code excerpt and the reason on separate lines; keep one line: file:line: reason.
+		const lines = (error as Error).message.split("\n").filter((l) => l.trim());
+		const line = /:(\d+)$/.exec(lines[0] ?? "")?.[1];
+		throw new UserError(`cannot render ${layer.label}/${source.rel}${line ? `:${line}` : ""}: ${lines.at(-1)}`);
 	}
 }
 

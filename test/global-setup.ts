@@ -1,0 +1,5 @@
+import { execSync } from "node:child_process";
+
+export default function setup() {
+	execSync("npm run build", { stdio: "inherit" });
+}
