@@ -196,11 +196,7 @@ group("ready", async () => {
 
 group("unknown route → 404 problem", async () => {
 	expectProblem(await http("GET", `/no-such-route-${run}`), 404, "GET of an unknown route");
-	expectProblem(
-		await http("POST", `/no-such-route-${run}/x`, { json: { a: 1 } }),
-		404,
-		"POST to an unknown route",
-	);
+	expectProblem(await http("POST", `/no-such-route-${run}/x`, { json: { a: 1 } }), 404, "POST to an unknown route");
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -345,11 +341,7 @@ function restGroups() {
 
 		group("POST /auth/login", async () => {
 			const ok = expectAuthPayload(
-				expectJson(
-					await http("POST", "/auth/login", { json: { email: email("a"), password } }),
-					200,
-					"login",
-				),
+				expectJson(await http("POST", "/auth/login", { json: { email: email("a"), password } }), 200, "login"),
 				"login",
 				email("a"),
 			);
@@ -386,7 +378,11 @@ function restGroups() {
 				email("a"),
 			);
 			check(second.refreshToken !== first, "refresh: the new refresh token equals the old one");
-			expectJson(await http("GET", "/auth/me", { token: second.accessToken }), 200, "GET /auth/me with the refreshed token");
+			expectJson(
+				await http("GET", "/auth/me", { token: second.accessToken }),
+				200,
+				"GET /auth/me with the refreshed token",
+			);
 			const third = expectAuthPayload(
 				expectJson(
 					await http("POST", "/auth/refresh", { json: { refreshToken: second.refreshToken } }),
@@ -528,7 +524,13 @@ function restGroups() {
 			400,
 			"PATCH /notes/:id with an empty title",
 		);
-		for (const malformed of ["zzz", "1", "not-a-valid-id-at-all", "%27%20OR%201%3D1", "00000000-0000-0000-0000-000000000000"]) {
+		for (const malformed of [
+			"zzz",
+			"1",
+			"not-a-valid-id-at-all",
+			"%27%20OR%201%3D1",
+			"00000000-0000-0000-0000-000000000000",
+		]) {
 			expectProblem(await http("GET", `/notes/${malformed}`, { token: token() }), 404, `GET /notes/${malformed}`);
 		}
 		expectProblem(
@@ -599,7 +601,10 @@ function restGroups() {
 			equal(bList.items[0].id, bNote.id, "B's list holds B's note");
 			const aList = expectJson(await http("GET", "/notes?limit=100", { token: token() }), 200, "A lists notes");
 			check(!aList.items.some((n) => n.id === bNote.id), "A's list holds B's note");
-			check(aList.items.some((n) => n.id === id), "A's list misses A's note");
+			check(
+				aList.items.some((n) => n.id === id),
+				"A's list misses A's note",
+			);
 			state.bNoteIds = [bNote.id];
 		});
 	}
@@ -667,7 +672,10 @@ async function paginate({ list, create, listPage }) {
 		);
 	}
 	for (const id of ours) check(seen.has(id), `note ${id} was skipped by the pages`);
-	check(!pages.slice(1).some((p) => p.items.some((n) => n.id === newer)), "a note created while paging shows up on a later page");
+	check(
+		!pages.slice(1).some((p) => p.items.some((n) => n.id === newer)),
+		"a note created while paging shows up on a later page",
+	);
 	if (jwt) {
 		// B owns exactly its one earlier note and these 25: 26 notes, 10 + 10 + 6.
 		equal(all.length, 26, "notes listed over all pages");
@@ -779,7 +787,11 @@ function graphqlGroups() {
 				"CONFLICT",
 				"register an email already taken, in another case",
 			);
-			gqlError(await gql(q.register, { email: "not-an-email", password }), "BAD_USER_INPUT", "register an invalid email");
+			gqlError(
+				await gql(q.register, { email: "not-an-email", password }),
+				"BAD_USER_INPUT",
+				"register an invalid email",
+			);
 			gqlError(
 				await gql(q.register, { email: email("short"), password: "1234567" }),
 				"BAD_USER_INPUT",
@@ -802,7 +814,10 @@ function graphqlGroups() {
 			);
 			equal(ok.user.id, state.a.user.id, "login: user.id is the registered one");
 			state.login = ok;
-			gqlData(await gql(q.login, { email: email("a").toUpperCase(), password }), "login with the email in another case");
+			gqlData(
+				await gql(q.login, { email: email("a").toUpperCase(), password }),
+				"login with the email in another case",
+			);
 			const wrongPassword = gqlError(
 				await gql(q.login, { email: email("a"), password: `${password}!` }),
 				"UNAUTHENTICATED",
@@ -813,7 +828,11 @@ function graphqlGroups() {
 				"UNAUTHENTICATED",
 				"login with an unknown email",
 			);
-			equal(wrongEmail.message, wrongPassword.message, "login: the same message for a wrong email and a wrong password");
+			equal(
+				wrongEmail.message,
+				wrongPassword.message,
+				"login: the same message for a wrong email and a wrong password",
+			);
 		});
 
 		group("me", async () => {
@@ -825,7 +844,11 @@ function graphqlGroups() {
 
 		group("refresh rotates; reuse revokes the family", async () => {
 			const first = state.login.refreshToken;
-			const second = expectAuthPayload(gqlData(await gql(q.refresh, { t: first }), "refresh").refresh, "refresh", email("a"));
+			const second = expectAuthPayload(
+				gqlData(await gql(q.refresh, { t: first }), "refresh").refresh,
+				"refresh",
+				email("a"),
+			);
 			check(second.refreshToken !== first, "refresh: the new refresh token equals the old one");
 			gqlData(await gql(q.me, undefined, second.accessToken), "me with the refreshed token");
 			const third = gqlData(await gql(q.refresh, { t: second.refreshToken }), "refresh with the new token").refresh;
@@ -839,7 +862,10 @@ function graphqlGroups() {
 		});
 
 		group("logout", async () => {
-			const pair = gqlData(await gql(q.refresh, { t: state.a.refreshToken }), "refresh the token from register").refresh;
+			const pair = gqlData(
+				await gql(q.refresh, { t: state.a.refreshToken }),
+				"refresh the token from register",
+			).refresh;
 			equal(gqlData(await gql(q.logout, { t: pair.refreshToken }), "logout").logout, true, "logout returns");
 			gqlError(await gql(q.refresh, { t: pair.refreshToken }), "UNAUTHENTICATED", "refresh after logout");
 		});
@@ -908,7 +934,11 @@ function graphqlGroups() {
 			"updateNote with an empty title",
 		);
 		for (const id of ["zzz", "1", "00000000-0000-0000-0000-000000000000"]) {
-			equal(gqlData(await gql(q.note, { id }, token()), `note(id: "${id}")`).note, null, `note(id: "${id}") (malformed)`);
+			equal(
+				gqlData(await gql(q.note, { id }, token()), `note(id: "${id}")`).note,
+				null,
+				`note(id: "${id}") (malformed)`,
+			);
 		}
 		gqlError(await gql(q.update, { id: "zzz", input: { title: "t" } }, token()), "NOT_FOUND", "updateNote(id: zzz)");
 		await expectNotDeleted(await gql(q.delete, { id: "zzz" }, token()), "deleteNote(id: zzz)");
@@ -951,7 +981,10 @@ function graphqlGroups() {
 			equal(bList.items[0].id, bNote.id, "B's list holds B's note");
 			const aList = gqlData(await gql(q.notes, { limit: 100 }, token()), "A lists").notes;
 			check(!aList.items.some((n) => n.id === bNote.id), "A's list holds B's note");
-			check(aList.items.some((n) => n.id === id), "A's list misses A's note");
+			check(
+				aList.items.some((n) => n.id === id),
+				"A's list misses A's note",
+			);
 		});
 	}
 

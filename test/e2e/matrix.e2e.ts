@@ -1,0 +1,301 @@
+// The end-to-end matrix (DESIGN.md §4): for every combination of the built-in pack's options — generate outside
+// the repository with the built CLI, npm install, typecheck, lint, build, then the project's own tests, start the
+// built server and drive the HTTP contract from a separate process (test/e2e/contract-client.mjs), and stop it
+// with SIGTERM. SQL combinations do the last part twice: on embedded PGlite and on the local PostgreSQL server.
+// NoSQL combinations cannot start: no MongoDB server can exist on this machine, and none is faked.
+//
+// Each step's output is kept in a log file under the temporary folder; a failed step prints its tail.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, it } from "vitest";
+import {
+	badInstallWarnings,
+	type Combination,
+	clientPath,
+	cliPath,
+	createDatabase,
+	dropDatabase,
+	freePort,
+	freshEnv,
+	listCombinations,
+	postgresUrl,
+	type RunningServer,
+	runLogged,
+	startServer,
+	stopServer,
+	tail,
+	waitForHealth,
+} from "./harness.js";
+
+const only = (process.env.E2E_ONLY ?? "")
+	.split(",")
+	.map((s) => s.trim())
+	.filter(Boolean);
+const combinations = listCombinations().filter((c) => only.length === 0 || only.some((o) => c.name.includes(o)));
+const root = await mkdtemp(join(tmpdir(), "cbs-e2e-"));
+const keep = Boolean(process.env.E2E_KEEP);
+const minutes = 60_000;
+const noMongo = "server run needs MongoDB (none on this machine)";
+
+interface StepResult {
+	step: string;
+	ok: boolean;
+	ms: number;
+	detail?: string;
+}
+const results = new Map<string, { steps: StepResult[]; ms: number }>();
+const matrixStarted = Date.now();
+
+class StopTarget extends Error {}
+
+class CombinationRun {
+	readonly dir: string;
+	readonly logs: string;
+	readonly steps: StepResult[] = [];
+	private counter = 0;
+
+	constructor(readonly combo: Combination) {
+		this.dir = join(root, combo.name);
+		this.logs = join(root, "logs", combo.name);
+		results.set(combo.name, { steps: this.steps, ms: 0 });
+	}
+
+	log(step: string): string {
+		this.counter++;
+		return join(this.logs, `${String(this.counter).padStart(2, "0")}-${step.replace(/[^a-z0-9]+/gi, "-")}.log`);
+	}
+
+	/** Runs one step and records it; a failed `hard` step stops what depends on it (throws StopTarget). */
+	async step<T>(step: string, fn: () => Promise<T>, hard: boolean): Promise<T | undefined> {
+		const started = Date.now();
+		try {
+			const value = await fn();
+			const ms = Date.now() - started;
+			this.steps.push({ step, ok: true, ms });
+			console.log(`e2e ${this.combo.name}: ok   ${step} (${(ms / 1000).toFixed(1)} s)`);
+			return value;
+		} catch (error) {
+			const ms = Date.now() - started;
+			const detail = error instanceof Error ? error.message : String(error);
+			this.steps.push({ step, ok: false, ms, detail });
+			console.log(`e2e ${this.combo.name}: FAIL ${step} (${(ms / 1000).toFixed(1)} s)\n${indent(detail)}`);
+			if (hard) throw new StopTarget(step);
+			return undefined;
+		}
+	}
+
+	/** A command that must exit 0; its error carries the tail of its log. */
+	async command(
+		step: string,
+		command: string,
+		args: string[],
+		options: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
+	) {
+		const r = await runLogged(command, args, {
+			cwd: options.cwd ?? this.dir,
+			env: options.env ?? freshEnv(),
+			log: this.log(step),
+			timeoutMs: options.timeoutMs ?? 5 * minutes,
+		});
+		if (r.code !== 0) {
+			throw new Error(`\`${command} ${args.join(" ")}\` exited ${r.code ?? r.signal}; ${r.log}:\n${await tail(r.log)}`);
+		}
+		return r;
+	}
+
+	/** The project's tests, then the built server started, driven by the contract client, and stopped. */
+	async serverRun(target: string, env: Record<string, string>, before?: () => Promise<void>): Promise<void> {
+		const { api, auth } = this.combo.answers;
+		const dataDir = join(this.dir, ".data");
+		try {
+			if (!env.DATABASE_URL) await rm(dataDir, { recursive: true, force: true });
+			await this.step(
+				`test (${target})`,
+				() => this.command(`test-${target}`, "npm", ["test"], { env: freshEnv(env) }),
+				false,
+			);
+			if (!env.DATABASE_URL) await rm(dataDir, { recursive: true, force: true }); // the server starts on a fresh .data
+			if (before) await before();
+			const port = await freePort();
+			const serverEnv = freshEnv({ ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "development" });
+			let server: RunningServer | undefined;
+			try {
+				await this.step(
+					`start (${target})`,
+					async () => {
+						server = await startServer(this.dir, { env: serverEnv, log: this.log(`server-${target}`), port });
+						try {
+							await waitForHealth(server);
+						} catch (error) {
+							throw new Error(`${(error as Error).message}; ${server.log}:\n${await tail(server.log)}`);
+						}
+					},
+					true,
+				);
+				await this.step(
+					`contract (${target})`,
+					async () => {
+						const r = await runLogged(
+							process.execPath,
+							[clientPath, "--url", (server as RunningServer).url, "--api", api ?? "", "--auth", auth ?? ""],
+							{ cwd: this.dir, env: freshEnv(), log: this.log(`contract-${target}`), timeoutMs: 5 * minutes },
+						);
+						const summary = r.output.trimEnd().split("\n").at(-1) ?? "";
+						if (r.code !== 0) {
+							throw new Error(
+								`contract client exited ${r.code ?? r.signal}; ${r.log}:\n${await tail(r.log, 30)}\n` +
+									`-- server log ${(server as RunningServer).log}:\n${await tail((server as RunningServer).log, 30)}`,
+							);
+						}
+						console.log(`e2e ${this.combo.name}: contract (${target}): ${summary}`);
+					},
+					false,
+				);
+			} finally {
+				if (server) {
+					const running = server;
+					await this.step(
+						`SIGTERM exits 0 (${target})`,
+						async () => {
+							const stopped = await stopServer(running);
+							if (stopped.killed || stopped.code !== 0 || stopped.ms > 5_000) {
+								throw new Error(
+									`after SIGTERM: exit ${stopped.code ?? stopped.signal} in ${stopped.ms} ms` +
+										`${stopped.killed ? " (killed with SIGKILL)" : ""}; ${running.log}:\n${await tail(running.log, 20)}`,
+								);
+							}
+						},
+						false,
+					);
+				}
+			}
+		} catch (error) {
+			if (!(error instanceof StopTarget)) throw error;
+		}
+	}
+
+	async run(): Promise<void> {
+		const { db } = this.combo.answers;
+		try {
+			await this.step(
+				"generate",
+				() =>
+					this.command(
+						"generate",
+						process.execPath,
+						[cliPath, this.combo.name, ...this.combo.flags, "--yes", "--no-install", "--no-git"],
+						{ cwd: root },
+					),
+				true,
+			);
+			const install = await this.step(
+				"npm install",
+				() =>
+					this.command("install", "npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], {
+						timeoutMs: 10 * minutes,
+					}),
+				true,
+			);
+			await this.step(
+				"no install warnings",
+				async () => {
+					const bad = badInstallWarnings(install?.output ?? "");
+					if (bad.length > 0) throw new Error(`npm install warned:\n${bad.join("\n")}`);
+				},
+				false,
+			);
+			await this.step("typecheck", () => this.command("typecheck", "npm", ["run", "typecheck"]), false);
+			await this.step("lint", () => this.command("lint", "npm", ["run", "lint"]), false);
+			await this.step("build", () => this.command("build", "npm", ["run", "build"]), true);
+			if (db === "sql") {
+				await this.serverRun("pglite", {});
+				const database = await createDatabase(this.log("createdb"));
+				try {
+					const env = { DATABASE_URL: postgresUrl(database) };
+					await this.serverRun("postgres", env, async () => {
+						await this.step(
+							"db:migrate (postgres)",
+							() => this.command("migrate-postgres", "npm", ["run", "db:migrate"], { env: freshEnv(env) }),
+							true,
+						);
+					});
+				} finally {
+					await dropDatabase(database, this.log("dropdb"));
+				}
+			} else {
+				await this.step(
+					"test fails with no MongoDB",
+					async () => {
+						const r = await runLogged("npm", ["test"], {
+							cwd: this.dir,
+							env: freshEnv(),
+							log: this.log("test-no-mongodb"),
+							timeoutMs: 5 * minutes,
+						});
+						const line = r.output
+							.split("\n")
+							.find((l) => /mongo/i.test(l) && /\b(no|not|un\w+|cannot|could)\b/i.test(l));
+						if (r.code === 0) {
+							throw new Error(
+								`npm test passed with no MongoDB server on this machine; ${r.log}:\n${await tail(r.log)}`,
+							);
+						}
+						if (!line) {
+							throw new Error(
+								`npm test failed, but not with a "no MongoDB available" message; ${r.log}:\n${await tail(r.log)}`,
+							);
+						}
+						console.log(`e2e ${this.combo.name}: npm test says: ${line.trim()}`);
+					},
+					false,
+				);
+				console.log(`e2e ${this.combo.name}: ${noMongo}: not started, not driven`);
+			}
+		} catch (error) {
+			if (!(error instanceof StopTarget)) {
+				this.steps.push({ step: "harness", ok: false, ms: 0, detail: String((error as Error).stack ?? error) });
+			}
+		}
+	}
+}
+
+function indent(text: string): string {
+	return text
+		.split("\n")
+		.map((line) => `    ${line}`)
+		.join("\n");
+}
+
+describe("e2e matrix", () => {
+	console.log(`e2e: ${combinations.length} combinations, logs and projects under ${root}`);
+	for (const combo of combinations) {
+		it.concurrent(combo.name, async () => {
+			const started = Date.now();
+			const run = new CombinationRun(combo);
+			await run.run();
+			const result = results.get(combo.name);
+			if (result) result.ms = Date.now() - started;
+			const failed = run.steps.filter((s) => !s.ok);
+			if (failed.length === 0 && !keep) await rm(run.dir, { recursive: true, force: true });
+			if (failed.length > 0) {
+				throw new Error(
+					`${combo.name}: ${failed.length} step(s) failed: ${failed.map((s) => s.step).join(", ")}\n\n` +
+						failed.map((s) => `[${s.step}]\n${s.detail}`).join("\n\n"),
+				);
+			}
+		});
+		if (combo.answers.db === "nosql") it.skip(`${combo.name}: ${noMongo}`, () => {});
+	}
+
+	afterAll(async () => {
+		const lines = [`e2e matrix: ${((Date.now() - matrixStarted) / 1000).toFixed(0)} s wall time, logs in ${root}/logs`];
+		for (const [name, { steps, ms }] of results) {
+			lines.push(`  ${name} (${(ms / 1000).toFixed(0)} s)`);
+			for (const s of steps) lines.push(`    ${s.ok ? "ok  " : "FAIL"} ${s.step} ${(s.ms / 1000).toFixed(1)} s`);
+			if (name.includes("nosql")) lines.push(`    skip ${noMongo}`);
+		}
+		console.log(lines.join("\n"));
+		await writeFile(join(root, "summary.json"), JSON.stringify(Object.fromEntries(results), null, 2));
+	});
+});
