@@ -35,6 +35,30 @@ export function summarizeCpuProfile(file, { projectRoots = [], top = 15 } = {}) 
     self.set(samples[i], (self.get(samples[i]) ?? 0) + dt);
   }
   const totalMs = (prof.endTime - prof.startTime) / 1000;
+  // Time by the nearest package on the stack: node's internals (module compile, resolve) are charged to the
+  // package whose code asked for them, so `import('ajv')` shows as ajv, not as node internals.
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const attributed = new Map();
+  for (const [id, ms] of self) {
+    let cur = id;
+    let owner = null;
+    while (cur != null) {
+      const n = byId.get(cur);
+      const u = n?.callFrame?.url;
+      if (u && !u.startsWith('node:')) {
+        owner = ownerOf(u, projectRoots);
+        if (owner.includes(': ')) owner = owner.split(': ')[0];
+        break;
+      }
+      cur = parent.get(cur);
+    }
+    if (owner == null) {
+      const fn = byId.get(id)?.callFrame?.functionName ?? '';
+      owner = /^\((idle|program|garbage collector)\)$/.test(fn) ? fn : 'node (start-up, no package on the stack)';
+    }
+    attributed.set(owner, (attributed.get(owner) ?? 0) + ms);
+  }
   const byPkg = new Map();
   const byFn = new Map();
   for (const [id, ms] of self) {
@@ -59,6 +83,7 @@ export function summarizeCpuProfile(file, { projectRoots = [], top = 15 } = {}) 
   return {
     file,
     totalMs: Math.round(totalMs * 10) / 10,
+    byNearestPackage: sortDesc(attributed, (x) => x).map(([k, ms]) => ({ package: k, ms: Math.round(ms * 10) / 10 })),
     byPackage: sortDesc(byPkg, (x) => x).map(([k, ms]) => ({ package: k, selfMs: Math.round(ms * 10) / 10 })),
     byFunction: sortDesc(byFn, (x) => x.ms).map(([k, v]) => ({ function: k, package: v.owner, selfMs: Math.round(v.ms * 10) / 10 })),
   };
