@@ -5,12 +5,15 @@
 //
 // Plain Node (>= 22) ESM, no dependencies. Prints one line per group of checks, stops at the first failed check
 // with a message that says what was sent and what came back, and ends with "N passed, M failed".
+// --keep-going runs the later groups after a failed one (M then counts failed groups; a group that needs what a
+// failed one should have made fails too, and says so).
 // Exit codes: 0 all passed, 1 a check failed, 2 bad usage.
 // It registers a few users and logs in only a handful of times (login is rate-limited).
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 
-const usage = "usage: node contract-client.mjs --url http://127.0.0.1:PORT --api rest|graphql --auth jwt|none";
+const usage =
+	"usage: node contract-client.mjs --url http://127.0.0.1:PORT --api rest|graphql --auth jwt|none [--keep-going] [--verbose]";
 let args;
 try {
 	args = parseArgs({
@@ -19,6 +22,7 @@ try {
 			api: { type: "string", default: "rest" },
 			auth: { type: "string", default: "jwt" },
 			verbose: { type: "boolean", default: false },
+			"keep-going": { type: "boolean", default: false },
 			help: { type: "boolean", default: false },
 		},
 	}).values;
@@ -1036,17 +1040,23 @@ if (api === "rest") restGroups();
 else graphqlGroups();
 
 console.log(`contract: ${base} (api ${api}, auth ${args.auth})`);
+let failed = 0;
 for (const { name, fn } of groups) {
 	const before = passed;
 	const started = Date.now();
 	try {
 		await fn();
 	} catch (error) {
-		const message = error instanceof CheckFailed ? error.message : (error?.stack ?? String(error));
+		const message =
+			error instanceof CheckFailed
+				? error.message
+				: `${error?.stack ?? error}\n    (an unexpected error: often a group that an earlier failed one left without what it needs)`;
 		console.log(`FAIL ${name}: ${message}`);
-		console.log(`${passed} passed, 1 failed`);
-		process.exit(1);
+		failed++;
+		if (!args["keep-going"]) break;
+		continue;
 	}
 	console.log(`ok   ${name} (${passed - before} checks, ${Date.now() - started} ms)`);
 }
-console.log(`${passed} passed, 0 failed`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -7,6 +7,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const cliPath = join(repoRoot, "bin/create-backend-starter.js");
@@ -40,7 +41,7 @@ export function listCombinations(packDir = join(repoRoot, "templates")): Combina
 }
 
 const dropped =
-	/^(VITEST.*|__VITEST.*|TEST|NODE_ENV|NODE_OPTIONS|INIT_CWD|PORT|HOST|DATABASE_URL|MONGODB_URI|JWT_.*|LOG_LEVEL|CORS_ORIGIN)$/i;
+	/^(VITEST.*|__VITEST.*|TEST|FORCE_COLOR|NODE_ENV|NODE_OPTIONS|INIT_CWD|PORT|HOST|DATABASE_URL|MONGODB_URI|JWT_.*|LOG_LEVEL|CORS_ORIGIN)$/i;
 const keptNpm = /^npm_config_(registry|cache|userconfig)$/i;
 
 /**
@@ -55,6 +56,7 @@ export function freshEnv(extra: Record<string, string> = {}): Record<string, str
 		env[key] = value;
 	}
 	env.PATH = `${dirname(process.execPath)}:${env.PATH ?? ""}`;
+	env.NO_COLOR = "1"; // logs without ANSI escapes
 	return { ...env, ...extra };
 }
 
@@ -68,7 +70,7 @@ export interface RunResult {
 
 export async function tail(file: string, lines = 40): Promise<string> {
 	try {
-		const text = await readFile(file, "utf8");
+		const text = stripVTControlCharacters(await readFile(file, "utf8"));
 		return text.trimEnd().split("\n").slice(-lines).join("\n");
 	} catch {
 		return `(no log at ${file})`;

@@ -7,7 +7,7 @@
 // Each step's output is kept in a log file under the temporary folder; a failed step prints its tail.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, describe, it } from "vitest";
 import {
 	badInstallWarnings,
@@ -32,7 +32,9 @@ const only = (process.env.E2E_ONLY ?? "")
 	.split(",")
 	.map((s) => s.trim())
 	.filter(Boolean);
-const combinations = listCombinations().filter((c) => only.length === 0 || only.some((o) => c.name.includes(o)));
+// E2E_PACK=<folder> runs the matrix on another pack (its options and layers) instead of the built-in one.
+const pack = process.env.E2E_PACK ? resolve(process.env.E2E_PACK) : undefined;
+const combinations = listCombinations(pack).filter((c) => only.length === 0 || only.some((o) => c.name.includes(o)));
 const root = await mkdtemp(join(tmpdir(), "cbs-e2e-"));
 const keep = Boolean(process.env.E2E_KEEP);
 const minutes = 60_000;
@@ -138,13 +140,22 @@ class CombinationRun {
 					async () => {
 						const r = await runLogged(
 							process.execPath,
-							[clientPath, "--url", (server as RunningServer).url, "--api", api ?? "", "--auth", auth ?? ""],
+							[
+								clientPath,
+								"--url",
+								(server as RunningServer).url,
+								"--api",
+								api ?? "",
+								"--auth",
+								auth ?? "",
+								"--keep-going",
+							],
 							{ cwd: this.dir, env: freshEnv(), log: this.log(`contract-${target}`), timeoutMs: 5 * minutes },
 						);
 						const summary = r.output.trimEnd().split("\n").at(-1) ?? "";
 						if (r.code !== 0) {
 							throw new Error(
-								`contract client exited ${r.code ?? r.signal}; ${r.log}:\n${await tail(r.log, 30)}\n` +
+								`contract client exited ${r.code ?? r.signal}; ${r.log}:\n${await tail(r.log, 60)}\n` +
 									`-- server log ${(server as RunningServer).log}:\n${await tail((server as RunningServer).log, 30)}`,
 							);
 						}
@@ -184,7 +195,15 @@ class CombinationRun {
 					this.command(
 						"generate",
 						process.execPath,
-						[cliPath, this.combo.name, ...this.combo.flags, "--yes", "--no-install", "--no-git"],
+						[
+							cliPath,
+							this.combo.name,
+							...this.combo.flags,
+							...(pack ? ["--pack", pack] : []),
+							"--yes",
+							"--no-install",
+							"--no-git",
+						],
 						{ cwd: root },
 					),
 				true,
