@@ -1,0 +1,48 @@
+/** The auth domain, shared by the REST routes and the GraphQL resolvers. */
+
+export interface User {
+  id: string;
+  email: string;
+}
+
+export interface UserRecord extends User {
+  passwordHash: string;
+  createdAt: Date;
+}
+
+export interface RefreshTokenRecord {
+  id: string;
+  userId: string;
+  familyId: string;
+  /** SHA-256 (hex) of the token; the token itself is never stored. */
+  tokenHash: string;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export type ConsumeResult =
+  | { status: "ok"; userId: string; familyId: string }
+  /** The token was already used, revoked or has expired: its family must be revoked. */
+  | { status: "reused"; familyId: string }
+  | { status: "unknown" };
+
+/** Storage of users and refresh tokens; one implementation per database. */
+export interface AuthRepository {
+  /** Throws AppError CONFLICT when the (normalized) email is taken. */
+  createUser(user: UserRecord): Promise<void>;
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+  findUserById(id: string): Promise<User | null>;
+  insertRefreshToken(token: RefreshTokenRecord): Promise<void>;
+  /** Atomically marks the token used; at most one concurrent caller gets `ok`. */
+  consumeRefreshToken(tokenHash: string, now: Date): Promise<ConsumeResult>;
+  /** Revokes every token of a family. */
+  revokeFamily(familyId: string, now: Date): Promise<void>;
+  /** The family of a token (used or not), or null. */
+  findFamily(tokenHash: string): Promise<string | null>;
+}
+
+export interface AuthResult {
+  user: User;
+  accessToken: string;
+  refreshToken: string;
+}

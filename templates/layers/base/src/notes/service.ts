@@ -1,0 +1,117 @@
+import { randomUUID } from "node:crypto";
+import { AppError, badInput, notFound } from "../http/errors.ts";
+import type {
+  CursorPosition,
+  Note,
+  NoteInput,
+  NotePage,
+  NotePatch,
+  NotesRepository,
+  Owner,
+} from "./types.ts";
+
+export const TITLE_MAX = 200;
+export const BODY_MAX = 10_000;
+export const LIMIT_MIN = 1;
+export const LIMIT_MAX = 100;
+export const LIMIT_DEFAULT = 20;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Notes use cases. Framework-free: every rule lives here (the REST schemas repeat the limits for
+ * documentation and early rejection). Errors are `AppError`s. A note of another owner, or an id of
+ * the wrong shape, is NOT_FOUND.
+ */
+export class NotesService {
+  readonly #repository: NotesRepository;
+
+  constructor(repository: NotesRepository) {
+    this.#repository = repository;
+  }
+
+  async list(
+    owner: Owner,
+    options: { limit?: number | undefined; cursor?: string | undefined | null } = {},
+  ): Promise<NotePage> {
+    const limit = options.limit ?? LIMIT_DEFAULT;
+    if (!Number.isInteger(limit) || limit < LIMIT_MIN || limit > LIMIT_MAX) {
+      throw badInput(`limit must be an integer from ${LIMIT_MIN} to ${LIMIT_MAX}`);
+    }
+    const after = options.cursor ? decodeCursor(options.cursor) : null;
+    const rows = await this.#repository.list(owner, limit + 1, after);
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
+    return { items, nextCursor };
+  }
+
+  async get(owner: Owner, id: string): Promise<Note> {
+    const note = isId(id) ? await this.#repository.get(owner, id.toLowerCase()) : null;
+    if (!note) throw notFound("Note not found");
+    return note;
+  }
+
+  /** Like get, but null for a missing or foreign note (GraphQL `note(id)`). */
+  async find(owner: Owner, id: string): Promise<Note | null> {
+    return isId(id) ? this.#repository.get(owner, id.toLowerCase()) : null;
+  }
+
+  async create(owner: Owner, input: NoteInput): Promise<Note> {
+    checkTitle(input.title);
+    checkBody(input.body);
+    const now = new Date();
+    return this.#repository.create(owner, {
+      id: randomUUID(),
+      title: input.title,
+      body: input.body,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
+  async update(owner: Owner, id: string, patch: NotePatch): Promise<Note> {
+    if (patch.title !== undefined) checkTitle(patch.title);
+    if (patch.body !== undefined) checkBody(patch.body);
+    const changes: NotePatch & { updatedAt: Date } = { updatedAt: new Date() };
+    if (patch.title !== undefined) changes.title = patch.title;
+    if (patch.body !== undefined) changes.body = patch.body;
+    const note = isId(id) ? await this.#repository.update(owner, id.toLowerCase(), changes) : null;
+    if (!note) throw notFound("Note not found");
+    return note;
+  }
+
+  async delete(owner: Owner, id: string): Promise<void> {
+    const deleted = isId(id) ? await this.#repository.delete(owner, id.toLowerCase()) : false;
+    if (!deleted) throw notFound("Note not found");
+  }
+}
+
+function isId(id: string): boolean {
+  return typeof id === "string" && UUID.test(id);
+}
+
+function checkTitle(title: unknown) {
+  if (typeof title !== "string" || title.length < 1 || title.length > TITLE_MAX) {
+    throw badInput(`title must be a string of 1 to ${TITLE_MAX} characters`);
+  }
+}
+
+function checkBody(body: unknown) {
+  if (typeof body !== "string" || body.length > BODY_MAX) {
+    throw badInput(`body must be a string of at most ${BODY_MAX} characters`);
+  }
+}
+
+/** Opaque cursor: base64url of `<createdAt ms>.<id>`. */
+export function encodeCursor(note: Pick<Note, "createdAt" | "id">): string {
+  return Buffer.from(`${note.createdAt.getTime()}.${note.id}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): CursorPosition {
+  const invalid = new AppError("BAD_USER_INPUT", "cursor is invalid");
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid;
+  const match = /^(\d{1,15})\.(.+)$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!match?.[1] || !match[2] || !UUID.test(match[2])) throw invalid;
+  return { createdAt: new Date(Number(match[1])), id: match[2].toLowerCase() };
+}

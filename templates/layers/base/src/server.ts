@@ -1,0 +1,36 @@
+import { existsSync } from "node:fs";
+import closeWithGrace from "close-with-grace";
+import { buildApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+
+// Local development reads .env; real environment variables win over it.
+if (existsSync(".env")) process.loadEnvFile(".env");
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    for (const line of error.problems) console.error(`config: ${line}`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const app = await buildApp({ config });
+
+// SIGINT/SIGTERM: stop accepting connections, let in-flight requests finish, close the database.
+// A second signal, or 10 s without finishing, exits at once.
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, "shutting down after an error");
+  else app.log.info({ signal }, "shutting down");
+  await app.close();
+});
+
+try {
+  await app.listen({ port: config.port, host: config.host });
+} catch (error) {
+  app.log.error({ err: error }, "could not start the server");
+  await app.close();
+  process.exit(1);
+}

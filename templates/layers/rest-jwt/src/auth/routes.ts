@@ -1,0 +1,149 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { BODY_ERRORS, problems } from "../http/schemas.ts";
+import type { AuthGuard } from "./guard.ts";
+import { type AuthService, EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN } from "./service.ts";
+import type { AuthResult } from "./types.ts";
+
+export interface AuthRoutesOptions {
+  auth: AuthService;
+  guard: AuthGuard;
+}
+
+/** Registrations per minute and client IP (password hashing is deliberately expensive). */
+export const REGISTER_LIMIT_PER_IP = 30;
+
+const UserSchema = Type.Object(
+  { id: Type.String({ format: "uuid" }), email: Type.String({ format: "email" }) },
+  { additionalProperties: false },
+);
+
+const AuthPayloadSchema = Type.Object(
+  { user: UserSchema, accessToken: Type.String(), refreshToken: Type.String() },
+  { additionalProperties: false },
+);
+
+const Credentials = Type.Object(
+  {
+    // Checked (after trimming) by the service; leading/trailing spaces are allowed here.
+    email: Type.String({
+      minLength: 3,
+      maxLength: EMAIL_MAX + 64,
+      description: "Compared case-insensitively",
+    }),
+    password: Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX }),
+  },
+  { additionalProperties: false },
+);
+
+const LoginCredentials = Type.Object(
+  {
+    email: Type.String({ maxLength: EMAIL_MAX + 64 }),
+    password: Type.String({ maxLength: PASSWORD_MAX }),
+  },
+  { additionalProperties: false },
+);
+
+const RefreshBody = Type.Object(
+  { refreshToken: Type.String({ maxLength: 512 }) },
+  { additionalProperties: false },
+);
+
+const payload = (result: AuthResult) => ({
+  user: { id: result.user.id, email: result.user.email },
+  accessToken: result.accessToken,
+  refreshToken: result.refreshToken,
+});
+
+/** /auth: register, login, refresh (rotation), logout, me. */
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
+  app,
+  { auth, guard },
+) => {
+  // Token responses must never be cached (RFC 6749 §5.1).
+  app.addHook("onSend", async (_request, reply) => {
+    reply.header("cache-control", "no-store");
+  });
+
+  app.post(
+    "/register",
+    {
+      config: { rateLimit: { max: REGISTER_LIMIT_PER_IP, timeWindow: 60_000 } },
+      schema: {
+        tags: ["auth"],
+        operationId: "register",
+        summary: "Create an account",
+        body: Credentials,
+        response: { 201: AuthPayloadSchema, ...problems(...BODY_ERRORS, 409) },
+      },
+    },
+    async (request, reply) => {
+      const result = await auth.register(request.body.email, request.body.password);
+      return reply.code(201).send(payload(result));
+    },
+  );
+
+  app.post(
+    "/login",
+    {
+      schema: {
+        tags: ["auth"],
+        operationId: "login",
+        summary: "Log in (rate-limited per email and per client)",
+        body: LoginCredentials,
+        response: { 200: AuthPayloadSchema, ...problems(...BODY_ERRORS, 401) },
+      },
+    },
+    async (request) =>
+      payload(await auth.login(request.body.email, request.body.password, request.ip)),
+  );
+
+  app.post(
+    "/refresh",
+    {
+      schema: {
+        tags: ["auth"],
+        operationId: "refresh",
+        summary: "Trade a refresh token for a new pair (each refresh token works once)",
+        body: RefreshBody,
+        response: { 200: AuthPayloadSchema, ...problems(...BODY_ERRORS, 401) },
+      },
+    },
+    async (request) => payload(await auth.refresh(request.body.refreshToken)),
+  );
+
+  app.post(
+    "/logout",
+    {
+      schema: {
+        tags: ["auth"],
+        operationId: "logout",
+        summary: "Revoke a refresh token (and its session)",
+        body: RefreshBody,
+        response: { 204: Type.Null({ description: "Logged out" }), ...problems(...BODY_ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      await auth.logout(request.body.refreshToken);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    "/me",
+    {
+      preHandler: guard.preHandler,
+      schema: {
+        tags: ["auth"],
+        operationId: "me",
+        summary: "The current user",
+        security: [{ bearerAuth: [] }],
+        response: { 200: UserSchema, ...problems(401) },
+      },
+    },
+    async (request) => {
+      const user = await auth.me(guard.userId(request));
+      return { id: user.id, email: user.email };
+    },
+  );
+};

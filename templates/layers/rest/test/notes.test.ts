@@ -1,0 +1,266 @@
+import type { InjectOptions } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp } from "./support/app.ts";
+import { newSession } from "./support/session.ts";
+
+let t: Awaited<ReturnType<typeof createTestApp>>;
+let headers: Record<string, string>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  headers = await newSession(t.app);
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+const inject = (options: InjectOptions) =>
+  t.app.inject({ ...options, headers: { ...headers, ...(options.headers ?? {}) } });
+
+async function createNote(title: string, body = "") {
+  const response = await inject({ method: "POST", url: "/notes", payload: { title, body } });
+  expect(response.statusCode).toBe(201);
+  return response.json() as {
+    id: string;
+    title: string;
+    body: string;
+    createdAt: string;
+    updatedAt: string;
+  };
+}
+
+function expectProblem(response: Awaited<ReturnType<typeof inject>>, status: number) {
+  expect(response.statusCode).toBe(status);
+  expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+  const body = response.json();
+  expect(Object.keys(body).sort()).toEqual(["detail", "status", "title", "type"]);
+  expect(body.status).toBe(status);
+  expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+|node_modules|SELECT|stack/i);
+}
+
+describe("notes CRUD", () => {
+  it("creates, reads, updates and deletes a note", async () => {
+    const note = await createNote("First", "hello");
+    expect(note).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      title: "First",
+      body: "hello",
+      createdAt: expect.any(String),
+      updatedAt: note.createdAt,
+    });
+    expect(new Date(note.createdAt).toISOString()).toBe(note.createdAt);
+
+    const read = await inject({ method: "GET", url: `/notes/${note.id}` });
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toEqual(note);
+    expect(read.headers["cache-control"]).toBe("no-store");
+
+    const patched = await inject({
+      method: "PATCH",
+      url: `/notes/${note.id}`,
+      payload: { body: "changed" },
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ id: note.id, title: "First", body: "changed" });
+    expect(patched.json().updatedAt >= note.updatedAt).toBe(true);
+
+    const deleted = await inject({ method: "DELETE", url: `/notes/${note.id}` });
+    expect(deleted.statusCode).toBe(204);
+    expect(deleted.body).toBe("");
+    expectProblem(await inject({ method: "GET", url: `/notes/${note.id}` }), 404);
+    expectProblem(await inject({ method: "DELETE", url: `/notes/${note.id}` }), 404);
+  });
+
+  it("an id of the wrong shape is 404, never 500", async () => {
+    for (const id of ["abc", "' OR 1=1--", "%00", "ffffffffffffffffffffffff", "x".repeat(90)]) {
+      for (const method of ["GET", "PATCH", "DELETE"] as const) {
+        const response = await inject({
+          method,
+          url: `/notes/${encodeURIComponent(id)}`,
+          ...(method === "PATCH" ? { payload: { title: "x" } } : {}),
+        });
+        expectProblem(response, 404);
+      }
+    }
+    expectProblem(await inject({ method: "GET", url: `/notes/${"x".repeat(5_000)}` }), 404);
+  });
+
+  it("validates bodies: lengths, types, unknown fields", async () => {
+    const bad = [
+      {},
+      { title: "" },
+      { title: "x".repeat(201), body: "" },
+      { title: "t", body: "x".repeat(10_001) },
+      { title: 123, body: "" },
+      { title: ["a"], body: "" },
+      { title: "t", body: "", ownerId: "someone" },
+      { title: "t", body: "", id: "00000000-0000-4000-8000-000000000000" },
+    ];
+    for (const payload of bad) {
+      expectProblem(await inject({ method: "POST", url: "/notes", payload }), 400);
+    }
+    const note = await createNote("Valid");
+    expectProblem(
+      await inject({
+        method: "PATCH",
+        url: `/notes/${note.id}`,
+        payload: { createdAt: "1970-01-01" },
+      }),
+      400,
+    );
+    expectProblem(
+      await inject({ method: "PATCH", url: `/notes/${note.id}`, payload: { title: "" } }),
+      400,
+    );
+    expect((await createNote("x".repeat(200), "y".repeat(10_000))).title).toHaveLength(200);
+  });
+});
+
+describe("request parsing", () => {
+  it("rejects a body over 1 MiB with 413", async () => {
+    const response = await inject({
+      method: "POST",
+      url: "/notes",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ title: "big", body: "x".repeat(1_048_576) }),
+    });
+    expectProblem(response, 413);
+  });
+
+  it("rejects other content types with 415", async () => {
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "application/xml",
+      "multipart/form-data; boundary=x",
+    ]) {
+      const response = await inject({
+        method: "POST",
+        url: "/notes",
+        headers: { "content-type": type },
+        payload: '{"title":"t","body":""}',
+      });
+      expectProblem(response, 415);
+    }
+  });
+
+  it("rejects malformed JSON and prototype poisoning with 400", async () => {
+    for (const payload of [
+      '{"title":',
+      "{'title':'t'}",
+      '{"title":"t",}',
+      "",
+      '{"__proto__":{"x":1},"title":"t","body":""}',
+      '{"constructor":{"prototype":{"x":1}},"title":"t","body":""}',
+    ]) {
+      const response = await inject({
+        method: "POST",
+        url: "/notes",
+        headers: { "content-type": "application/json" },
+        payload,
+      });
+      expectProblem(response, 400);
+    }
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});
+
+describe("pagination", () => {
+  it("pages newest first with an opaque cursor, never repeating or skipping", async () => {
+    const fresh = await createTestApp();
+    const h = await newSession(fresh.app);
+    const created: string[] = [];
+    for (let i = 0; i < 23; i++) {
+      const response = await fresh.app.inject({
+        method: "POST",
+        url: "/notes",
+        headers: h,
+        payload: { title: `n${i}`, body: "" },
+      });
+      created.push(response.json().id);
+    }
+    const first = await fresh.app.inject({ method: "GET", url: "/notes", headers: h });
+    expect(first.statusCode).toBe(200);
+    expect(first.json().items).toHaveLength(20); // default limit
+    expect(first.json().nextCursor).toEqual(expect.any(String));
+
+    const seen: { id: string; createdAt: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/notes?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const page = await fresh.app.inject({ method: "GET", url, headers: h });
+      expect(page.statusCode).toBe(200);
+      const body = page.json() as {
+        items: { id: string; createdAt: string }[];
+        nextCursor: string | null;
+      };
+      expect(body.items.length).toBeLessThanOrEqual(7);
+      seen.push(...body.items);
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(23);
+    expect(new Set(seen.map((n) => n.id)).size).toBe(23);
+    expect(new Set(seen.map((n) => n.id))).toEqual(new Set(created));
+    for (let i = 1; i < seen.length; i++) {
+      const a = seen[i - 1];
+      const b = seen[i];
+      if (!a || !b) continue;
+      expect(a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id)).toBe(true);
+    }
+    await fresh.close();
+  });
+
+  it("limit is 1..100, else 400; a bad cursor is 400; unknown query parameters are 400", async () => {
+    for (const query of [
+      "limit=0",
+      "limit=101",
+      "limit=-1",
+      "limit=abc",
+      "limit=1e9",
+      "limit=1.5",
+      "cursor=%%%",
+      "cursor=bm9wZQ",
+      "sort=title",
+      "__proto__[x]=1",
+    ]) {
+      expectProblem(await inject({ method: "GET", url: `/notes?${query}` }), 400);
+    }
+    for (const limit of [1, 100]) {
+      expect((await inject({ method: "GET", url: `/notes?limit=${limit}` })).statusCode).toBe(200);
+    }
+  });
+});
+
+describe("OpenAPI and docs", () => {
+  it("serves an OpenAPI 3.1 document listing every route", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/openapi.json" });
+    expect(response.statusCode).toBe(200);
+    const doc = response.json();
+    expect(doc.openapi).toBe("3.1.0");
+    const routes = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    for (const route of [
+      "GET /health",
+      "GET /ready",
+      "GET /notes/",
+      "POST /notes/",
+      "GET /notes/{id}",
+      "PATCH /notes/{id}",
+      "DELETE /notes/{id}",
+    ]) {
+      expect(routes).toContain(route);
+    }
+  });
+
+  it("serves the docs page and its assets from this server", async () => {
+    const page = await t.app.inject({ method: "GET", url: "/docs" });
+    const html =
+      page.statusCode === 302
+        ? (await t.app.inject({ method: "GET", url: String(page.headers.location) })).body
+        : page.body;
+    expect(html).toContain("swagger");
+    expect(html).not.toMatch(/https?:\/\/(?!localhost)[a-z0-9.-]+\.(com|org|net|io)\//i);
+  });
+});

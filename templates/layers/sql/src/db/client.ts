@@ -1,0 +1,146 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import type { FastifyBaseLogger } from "fastify";
+import pg from "pg";
+import type { Config } from "../config.ts";
+import { migrate } from "./migrate.ts";
+import * as schema from "./schema.ts";
+
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** Raw SQL access, used by the migration runner. */
+export interface SqlClient {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs several statements (no parameters). */
+  exec(text: string): Promise<void>;
+  transaction<T>(fn: (tx: Omit<SqlClient, "transaction">) => Promise<T>): Promise<T>;
+}
+
+export interface Database {
+  kind: "pglite" | "postgres";
+  orm: Orm;
+  sql: SqlClient;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  /** PostgreSQL only: the schema to work in (tests use one per file). */
+  searchPath?: string;
+}
+
+type DbConfig = Pick<Config, "databaseUrl" | "dataDir">;
+
+/**
+ * Opens PostgreSQL at DATABASE_URL, or the embedded PGlite database when it is unset, and applies
+ * pending migrations.
+ */
+export async function openDatabase(
+  config: DbConfig,
+  log?: FastifyBaseLogger,
+  options: OpenOptions = {},
+): Promise<Database> {
+  const db = config.databaseUrl
+    ? openPostgres(config.databaseUrl, log, options.searchPath)
+    : await openPglite(config.dataDir);
+  if (options.migrate ?? true) {
+    try {
+      const applied = await migrate(db.sql);
+      if (applied.length > 0) log?.info({ migrations: applied }, "applied database migrations");
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+  return db;
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  const orm = drizzlePglite({ client, schema }) as unknown as Orm;
+  let closed = false;
+  return {
+    kind: "pglite",
+    orm,
+    sql: {
+      query: async (text, params) => (await client.query(text, params)).rows as never,
+      exec: async (text) => {
+        await client.exec(text);
+      },
+      transaction: (fn) =>
+        client.transaction((tx) =>
+          fn({
+            query: async (text, params) => (await tx.query(text, params)).rows as never,
+            exec: async (text) => {
+              await tx.exec(text);
+            },
+          }),
+        ),
+    },
+    ping: async () => {
+      await client.query("SELECT 1");
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
+
+function openPostgres(url: string, log?: FastifyBaseLogger, searchPath?: string): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
+  });
+  // An idle connection dropped by the server (restart, failover) must not crash the process.
+  pool.on("error", (error) => log?.warn({ err: error }, "idle PostgreSQL connection lost"));
+  const orm = drizzlePostgres({ client: pool, schema }) as unknown as Orm;
+  let closed = false;
+  return {
+    kind: "postgres",
+    orm,
+    sql: {
+      query: async (text, params) => (await pool.query(text, params)).rows,
+      exec: async (text) => {
+        await pool.query(text);
+      },
+      transaction: async (fn) => {
+        const client = await pool.connect();
+        try {
+          await client.query("BEGIN");
+          const result = await fn({
+            query: async (text, params) => (await client.query(text, params)).rows,
+            exec: async (text) => {
+              await client.query(text);
+            },
+          });
+          await client.query("COMMIT");
+          return result;
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => {});
+          throw error;
+        } finally {
+          client.release();
+        }
+      },
+    },
+    ping: async () => {
+      await pool.query("SELECT 1");
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
