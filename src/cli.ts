@@ -39,7 +39,7 @@ function interrupted(signal: NodeJS.Signals): void {
 async function runCreate(argv: string[], log: Logger, json: boolean): Promise<void> {
 	const pack = await packFor(argv);
 	const parser = await buildParser(argv, pack);
-	const args = single(await parser.parseAsync());
+	const args = single(await parser.parseAsync(), argv);
 	if (args.help) {
 		process.stdout.write(`${await parser.getHelp()}\n`);
 		return;
@@ -150,7 +150,12 @@ async function buildParser(argv: string[], pack: Pack | undefined) {
 }
 
 /** A flag given twice with different values is a mistake to report, not a choice to make silently. */
-function single(args: Record<string, unknown>): Record<string, unknown> {
+function single(args: Record<string, unknown>, argv: string[]): Record<string, unknown> {
+	for (const flag of ["install", "git"]) {
+		if (argv.includes(`--${flag}`) && argv.includes(`--no-${flag}`)) {
+			throw new UserError(`--${flag} was given twice with different values (--${flag}, --no-${flag})`);
+		}
+	}
 	const out: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(args)) {
 		const values = Array.isArray(value) && key !== "_" ? [...new Set(value)] : [value];

@@ -25,7 +25,8 @@ const pending = new Set<string>();
 /** Removes whatever an interrupted write left; synchronous so it can run inside a signal handler. */
 export function abortWrites(): boolean {
 	const had = pending.size > 0;
-	for (const dir of pending) rmSync(dir, { recursive: true, force: true });
+	// Writes already handed to libuv's thread pool may still add a file while we delete: retry on ENOTEMPTY.
+	for (const dir of pending) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
 	pending.clear();
 	return had;
 }

@@ -1,6 +1,16 @@
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+	lstatSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	readlinkSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach } from "vitest";
@@ -88,7 +98,10 @@ export function snapshot(dir: string): string[] {
 				out.push(`${rel}/ ${(stat.mode & 0o777).toString(8)}`);
 				walk(file);
 			} else if (stat.isSymbolicLink()) out.push(`${rel} -> ${readlinkSync(file)}`);
-			else out.push(`${rel} ${(stat.mode & 0o777).toString(8)} ${createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 12)}`);
+			else
+				out.push(
+					`${rel} ${(stat.mode & 0o777).toString(8)} ${createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 12)}`,
+				);
 		}
 	};
 	walk(dir);

@@ -21,14 +21,48 @@ describe("loadPack", () => {
 		["invalid JSON", { "pack.json": "{ nope" }, /pack\.json: .*JSON/],
 		["missing required key", { "pack.json": JSON.stringify({ layers: [] }) }, /must have required property 'name'/],
 		["unknown top-level key", { "pack.json": pack({ schemaVersion: 2 }) }, /unknown key "schemaVersion"/],
-		["option without choices", { "pack.json": pack({ options: [{ name: "x", message: "?", default: "a" }] }) }, /\/options\/0: must have required property 'choices'/],
-		["default outside choices", { "pack.json": pack({ options: [{ name: "x", message: "?", choices: ["a"], default: "b" }] }) }, /\/options\/0\/default: "b" is not one of a/],
-		["reserved option name", { "pack.json": pack({ options: [{ name: "force", message: "?", choices: ["a"], default: "a" }] }) }, /"force" is reserved/],
-		["missing layer folder", { "pack.json": pack({ layers: [{ dir: "nope" }] }) }, /\/layers\/0\/dir: folder "nope" does not exist/],
-		["layer outside the pack", { "pack.json": pack({ layers: [{ dir: ".." }] }) }, /\/layers\/0\/dir: "\.\." leads outside the pack/],
+		[
+			"option without choices",
+			{ "pack.json": pack({ options: [{ name: "x", message: "?", default: "a" }] }) },
+			/\/options\/0: must have required property 'choices'/,
+		],
+		[
+			"default outside choices",
+			{ "pack.json": pack({ options: [{ name: "x", message: "?", choices: ["a"], default: "b" }] }) },
+			/\/options\/0\/default: "b" is not one of a/,
+		],
+		[
+			"reserved option name",
+			{ "pack.json": pack({ options: [{ name: "force", message: "?", choices: ["a"], default: "a" }] }) },
+			/"force" is reserved/,
+		],
+		[
+			"missing layer folder",
+			{ "pack.json": pack({ layers: [{ dir: "nope" }] }) },
+			/\/layers\/0\/dir: folder "nope" does not exist/,
+		],
+		[
+			"layer outside the pack",
+			{ "pack.json": pack({ layers: [{ dir: ".." }] }) },
+			/\/layers\/0\/dir: "\.\." leads outside the pack/,
+		],
 		["absolute layer dir", { "pack.json": pack({ layers: [{ dir: "/etc" }] }) }, /leads outside the pack/],
-		["when naming an unknown option", { "pack.json": pack({ layers: [{ dir: "l", when: { nope: "x" } }] }), "l/a": "" }, /\/layers\/0\/when: unknown option "nope"/],
-		["when value outside choices", { "pack.json": pack({ options: [{ name: "x", message: "?", choices: ["a"], default: "a" }], layers: [{ dir: "l", when: { x: "b" } }] }), "l/a": "" }, /when\/x: "b" is not one of a/],
+		[
+			"when naming an unknown option",
+			{ "pack.json": pack({ layers: [{ dir: "l", when: { nope: "x" } }] }), "l/a": "" },
+			/\/layers\/0\/when: unknown option "nope"/,
+		],
+		[
+			"when value outside choices",
+			{
+				"pack.json": pack({
+					options: [{ name: "x", message: "?", choices: ["a"], default: "a" }],
+					layers: [{ dir: "l", when: { x: "b" } }],
+				}),
+				"l/a": "",
+			},
+			/when\/x: "b" is not one of a/,
+		],
 	])("refuses a manifest with %s, naming the key", async (_, tree, message) => {
 		const dir = writeTree(tmp(), tree);
 		await expect(loadPack(dir)).rejects.toThrow(message);
@@ -70,7 +104,10 @@ describe("loadPack", () => {
 		const root = tmp();
 		tinyPack(path.join(root, "node_modules", "@acme", "pack"));
 		mkdirSync(path.join(root, "deep", "er"), { recursive: true });
-		await expect(loadPack("@acme/pack", path.join(root, "deep", "er"))).resolves.toMatchObject({ name: "tiny", ref: "@acme/pack" });
+		await expect(loadPack("@acme/pack", path.join(root, "deep", "er"))).resolves.toMatchObject({
+			name: "tiny",
+			ref: "@acme/pack",
+		});
 		writeTree(path.join(root, "child"), { "pack.json": pack({ extends: "@acme/pack" }) });
 		await expect(loadPack(path.join(root, "child"))).resolves.toMatchObject({ chain: ["tiny", "p"] });
 	});
@@ -83,10 +120,13 @@ describe("loadPack", () => {
 		await expect(loadPack(path.join(root, "c"))).rejects.toThrow(/pack "no-such-pack-anywhere" not found/);
 	});
 
-	it.skipIf(!existsSync(path.join(ROOT, "templates", "pack.json")))("loads the built-in pack (templates/) by name", async () => {
-		const builtIn = await loadPack("create-backend-starter");
-		expect(builtIn.options.map((o) => o.name)).toEqual(expect.arrayContaining(["api", "db", "auth"]));
-	});
+	it.skipIf(!existsSync(path.join(ROOT, "templates", "pack.json")))(
+		"loads the built-in pack (templates/) by name",
+		async () => {
+			const builtIn = await loadPack("create-backend-starter");
+			expect(builtIn.options.map((o) => o.name)).toEqual(expect.arrayContaining(["api", "db", "auth"]));
+		},
+	);
 });
 
 describe("matchesWhen", () => {

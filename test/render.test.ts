@@ -70,10 +70,17 @@ describe("planFiles", () => {
 
 	it("treats user data as data (SEC-19): EJS tags in a name or answer are written literally, never run", async () => {
 		const evil = "<%= process.exit(7) %><%- global.process.mainModule %>";
-		const dir = tinyPack(tmp(), {}, {
-			options: [{ name: "api", message: "?", choices: [evil, "rest"], default: "rest" }, { name: "db", message: "?", choices: ["sql"], default: "sql" }],
-			layers: [{ dir: "layers/base" }],
-		});
+		const dir = tinyPack(
+			tmp(),
+			{},
+			{
+				options: [
+					{ name: "api", message: "?", choices: [evil, "rest"], default: "rest" },
+					{ name: "db", message: "?", choices: ["sql"], default: "sql" },
+				],
+				layers: [{ dir: "layers/base" }],
+			},
+		);
 		const plan = planFiles(await loadPack(dir), context({ api: evil, db: "sql" }, evil));
 		expect(text(plan, "src/index.ts")).toBe(`export const name = '${evil}'; // ${evil} sql\n`);
 		expect(JSON.parse(text(plan, "package.json") ?? "").name).toBe(evil);
@@ -81,7 +88,9 @@ describe("planFiles", () => {
 
 	it("ignores answers that try to reach EJS options (outputFunctionName, __proto__)", async () => {
 		const pack = await loadPack(tinyPack(tmp()));
-		const answers = JSON.parse('{"api":"rest","db":"sql","__proto__":{"outputFunctionName":"x;process.exit(7);//"},"settings":{"view options":{"outputFunctionName":"x;process.exit(7);//"}}}');
+		const answers = JSON.parse(
+			'{"api":"rest","db":"sql","__proto__":{"outputFunctionName":"x;process.exit(7);//"},"settings":{"view options":{"outputFunctionName":"x;process.exit(7);//"}}}',
+		);
 		const plan = planFiles(pack, context(answers));
 		expect(text(plan, "src/index.ts")).toContain("// rest sql");
 		expect(({} as Record<string, unknown>).outputFunctionName).toBeUndefined();
@@ -89,14 +98,18 @@ describe("planFiles", () => {
 
 	it("names the layer and file when a template fails to render", async () => {
 		const dir = tinyPack(tmp(), { "layers/base/bad.ts.ejs": "<%= nope.x %>" });
-		await expect(loadPack(dir).then((p) => planFiles(p, context()))).rejects.toThrow(/^cannot render tiny\/layers\/base\/bad\.ts\.ejs:1: nope is not defined$/);
+		await expect(loadPack(dir).then((p) => planFiles(p, context()))).rejects.toThrow(
+			/^cannot render tiny\/layers\/base\/bad\.ts\.ejs:1: nope is not defined$/,
+		);
 	});
 
 	it("refuses symlinks (file or folder) leading out of the pack, naming the file", async () => {
 		const outside = writeTree(tmp(), { "secret.txt": "s" });
 		for (const link of [path.join(outside, "secret.txt"), outside, "/etc"]) {
 			const dir = tinyPack(tmp(), { "layers/base/link": { symlink: link } });
-			await expect(loadPack(dir).then((p) => planFiles(p, context()))).rejects.toThrow(/tiny\/layers\/base\/link is a symlink leading outside the pack/);
+			await expect(loadPack(dir).then((p) => planFiles(p, context()))).rejects.toThrow(
+				/tiny\/layers\/base\/link is a symlink leading outside the pack/,
+			);
 		}
 	});
 
@@ -107,12 +120,16 @@ describe("planFiles", () => {
 
 	it("refuses paths that differ only in case", async () => {
 		const dir = tinyPack(tmp(), { "layers/base/README.md": "a", "layers/gql/readme.md": "b" });
-		await expect(loadPack(dir).then((p) => planFiles(p, context({ api: "graphql", db: "sql" })))).rejects.toThrow(/"readme\.md" and "README\.md" differ only in case/);
+		await expect(loadPack(dir).then((p) => planFiles(p, context({ api: "graphql", db: "sql" })))).rejects.toThrow(
+			/"readme\.md" and "README\.md" differ only in case/,
+		);
 	});
 
 	it("refuses a package.json fragment that is not a JSON object", async () => {
 		const dir = tinyPack(tmp(), { "layers/base/package.json": "[1]" });
-		await expect(loadPack(dir).then((p) => planFiles(p, context()))).rejects.toThrow(/tiny\/layers\/base\/package\.json is not a JSON object/);
+		await expect(loadPack(dir).then((p) => planFiles(p, context()))).rejects.toThrow(
+			/tiny\/layers\/base\/package\.json is not a JSON object/,
+		);
 	});
 });
 
@@ -132,9 +149,11 @@ describe("outputPath", () => {
 
 describe("mergeJson", () => {
 	it("merges objects key by key, replaces arrays, and never touches the prototype", () => {
-		const merged = mergeJson({ a: { x: 1, y: [1] }, b: 1 }, JSON.parse('{"a":{"y":[2],"z":3},"__proto__":{"polluted":1}}'));
+		const merged = mergeJson(
+			{ a: { x: 1, y: [1] }, b: 1 },
+			JSON.parse('{"a":{"y":[2],"z":3},"__proto__":{"polluted":1}}'),
+		);
 		expect(merged).toEqual({ a: { x: 1, y: [2], z: 3 }, b: 1 });
 		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 	});
 });
-

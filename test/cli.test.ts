@@ -1,0 +1,389 @@
+import { spawn, spawnSync } from "node:child_process";
+import {
+	chmodSync,
+	copyFileSync,
+	existsSync,
+	linkSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	statSync,
+	symlinkSync,
+	writeFileSync,
+} from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, cli, readTree, snapshot, tinyPack, tmp, writeTree } from "./helpers.js";
+
+/** A working folder holding the tiny pack in ./pack; tests generate beside it. */
+function workspace(extra = {}) {
+	const cwd = tmp();
+	tinyPack(path.join(cwd, "pack"), extra);
+	return cwd;
+}
+const gen = (cwd: string, ...args: string[]) => cli(["--pack", "./pack", "--no-install", "--no-git", ...args], cwd);
+
+describe("generating without a terminal", () => {
+	it("creates the project with defaults, prints the next steps and exits 0", () => {
+		const cwd = workspace();
+		const run = gen(cwd, "my-app", "--yes");
+		expect(run.code).toBe(0);
+		expect(run.stdout).toContain("Done. Now run:\n\n  cd my-app\n  npm install\n  npm run dev\n");
+		expect(Object.keys(readTree(path.join(cwd, "my-app")))).toEqual([
+			".env",
+			".env.example",
+			".gitignore",
+			"package.json",
+			"src/index.ts",
+		]);
+		expect(statSync(path.join(cwd, "my-app/.env")).mode & 0o777).toBe(0o600);
+		const pkg = JSON.parse(readFileSync(path.join(cwd, "my-app/package.json"), "utf8"));
+		expect(pkg.createBackendStarter.command).toBe(
+			"npx create-backend-starter my-app --pack ./pack --api rest --db sql --yes",
+		);
+		expect(run.stdout.includes("\u001b[")).toBe(false); // NO_COLOR and no TTY: no ANSI codes
+	});
+
+	it("takes defaults for options without --yes, but needs the directory (exit 2 naming the argument)", () => {
+		const cwd = workspace();
+		const before = snapshot(cwd);
+		const run = gen(cwd);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/^error: missing the project directory: pass it as the first argument/m);
+		expect(snapshot(cwd)).toEqual(before);
+		const withYes = gen(cwd, "--yes");
+		expect(withYes.code).toBe(2);
+		expect(withYes.stderr).toMatch(/--yes takes the default for every option, but not for the directory/);
+		expect(snapshot(cwd)).toEqual(before);
+	});
+
+	it("never waits for input with stdin from /dev/null, even without CI", () => {
+		const cwd = workspace();
+		const run = spawnSync(process.execPath, [BIN, "--pack", "./pack"], {
+			cwd,
+			stdio: ["ignore", "pipe", "pipe"],
+			encoding: "utf8",
+			timeout: 15_000,
+			env: { ...process.env, CI: "" },
+		});
+		expect(run.status).toBe(2);
+	});
+
+	it("takes precedence defaults < preset < flags", () => {
+		const cwd = workspace();
+		writeFileSync(path.join(cwd, "preset.json"), JSON.stringify({ api: "graphql", db: "nosql" }));
+		const run = gen(cwd, "app", "--preset", "preset.json", "--db", "sql", "--json");
+		expect(run.code).toBe(0);
+		expect(JSON.parse(run.stdout).answers).toEqual({ api: "graphql", db: "sql" });
+	});
+
+	it("uses --name for the package and accepts a scoped directory", () => {
+		const cwd = workspace();
+		expect(gen(cwd, "@acme/api", "--yes").code).toBe(0);
+		expect(JSON.parse(readFileSync(path.join(cwd, "api/package.json"), "utf8")).name).toBe("@acme/api");
+		expect(gen(cwd, "svc", "--name", "@acme/svc").code).toBe(0);
+		expect(JSON.parse(readFileSync(path.join(cwd, "svc/package.json"), "utf8")).name).toBe("@acme/svc");
+	});
+
+	it("accepts an absolute directory and names the project after its last segment", () => {
+		const cwd = workspace();
+		const elsewhere = path.join(tmp(), "abs-app");
+		expect(gen(cwd, elsewhere).code).toBe(0);
+		expect(JSON.parse(readFileSync(path.join(elsewhere, "package.json"), "utf8")).name).toBe("abs-app");
+	});
+});
+
+describe("bad usage exits 2 and writes nothing", () => {
+	it.each([
+		[["app", "--api", "soap"], /Argument: api, Given: "soap", Choices: "rest", "graphql"/],
+		[["app", "--api"], /Argument: api, Given: "", Choices: "rest", "graphql"/],
+		[["app", "--api", "rest", "--api", "graphql"], /--api was given twice with different values \(rest, graphql\)/],
+		[["app", "--install", "--no-install"], /--install was given twice with different values/],
+		[["app", "--dbb", "sql"], /Unknown argument: dbb/],
+		[["app", "--pm", "pip"], /Choices: "npm", "pnpm", "yarn", "bun"/],
+		[["app", "extra"], /Unknown argument: extra/],
+		[
+			["MyApp"],
+			/invalid project name "MyApp" \(the directory's last segment\): name can no longer contain capital letters/,
+		],
+		[["../evil"], /directory "\.\.\/evil" leads outside the current folder/],
+		[["--", "--help"], /invalid project name "--help".*cannot start with a hyphen/],
+		[["app", "--preset", "nope.json"], /cannot read preset "nope.json"/],
+		[["app", "--name", "Bad Name"], /invalid project name "Bad Name" \(--name\)/],
+		[["app", "--pack", "./missing-pack"], /pack "\.\/missing-pack" not found/],
+	])("%j", (args, message) => {
+		const cwd = workspace();
+		const before = snapshot(cwd);
+		const run = cli(args.includes("--pack") ? args : ["--pack", "./pack", ...args], cwd);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(message);
+		expect(run.stderr.trim().split("\n")).toHaveLength(1); // one line, no stack
+		expect(snapshot(cwd)).toEqual(before);
+	});
+
+	it("prints the stack with --verbose", () => {
+		const run = gen(workspace(), "MyApp", "--verbose");
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/UserError: invalid project name[\s\S]*at /);
+	});
+
+	it("prints a JSON error object on stdout with --json", () => {
+		const run = gen(workspace(), "MyApp", "--json");
+		expect(run.code).toBe(2);
+		expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 2, error: expect.stringMatching(/capital letters/) });
+	});
+
+	it("reports an invalid pack naming the file and key", () => {
+		const cwd = workspace();
+		writeFileSync(path.join(cwd, "pack/pack.json"), JSON.stringify({ name: "x", layers: [], bogus: 1 }));
+		const run = gen(cwd, "app");
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/invalid pack: .*pack\/pack\.json: \(top level\): unknown key "bogus"/);
+		expect(existsSync(path.join(cwd, "app"))).toBe(false);
+	});
+
+	it("refuses a pack whose file is a symlink leading out of it, before writing anything", () => {
+		const cwd = workspace({ "layers/base/passwd": { symlink: "/etc/passwd" } });
+		const before = snapshot(cwd);
+		const run = gen(cwd, "app");
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/tiny\/layers\/base\/passwd is a symlink leading outside the pack/);
+		expect(snapshot(cwd)).toEqual(before);
+	});
+});
+
+describe("existing targets", () => {
+	it("refuses a non-empty folder without --force, listing what is there, changing nothing", () => {
+		const cwd = workspace();
+		writeTree(cwd, { "app/package.json": "{}", "app/.env": "KEEP=1\n", "app/src/x.ts": "" });
+		const before = snapshot(cwd);
+		const run = gen(cwd, "app");
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(
+			/app is not empty \(".env", "package.json", "src"\); choose another directory, or pass --force/,
+		);
+		expect(snapshot(cwd)).toEqual(before);
+	});
+
+	it("with --force writes into it, lists overwritten files and deletes nothing", () => {
+		const cwd = workspace();
+		writeTree(cwd, { "app/package.json": "{}", "app/.env": "KEEP=1\n", "app/notes.txt": "mine\n" });
+		const run = gen(cwd, "app", "--force", "--json");
+		expect(run.code).toBe(0);
+		expect(JSON.parse(run.stdout).overwritten).toEqual([".env", "package.json"]);
+		expect(run.stderr).toMatch(/overwrote \.env/);
+		expect(readFileSync(path.join(cwd, "app/notes.txt"), "utf8")).toBe("mine\n");
+		expect(readFileSync(path.join(cwd, "app/src/index.ts"), "utf8")).toContain("app");
+	});
+
+	it("uses an existing empty folder", () => {
+		const cwd = workspace();
+		mkdirSync(path.join(cwd, "app"));
+		expect(gen(cwd, "app").code).toBe(0);
+		expect(existsSync(path.join(cwd, "app/package.json"))).toBe(true);
+	});
+
+	it.each([
+		["a file", (p: string) => writeFileSync(p, "x"), /exists and is not a folder/],
+		["a symlink to a folder", (p: string) => symlinkSync(tmp(), p), /is a symlink/],
+		["a dangling symlink", (p: string) => symlinkSync("/nonexistent", p), /is a symlink/],
+	])("refuses a target that is %s (exit 2, nothing written)", (_, make, message) => {
+		const cwd = workspace();
+		make(path.join(cwd, "app"));
+		const before = snapshot(cwd);
+		const run = gen(cwd, "app");
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(message);
+		expect(snapshot(cwd)).toEqual(before);
+	});
+});
+
+describe("--dry-run and --json", () => {
+	it("--dry-run prints each path with its layer and writes nothing", () => {
+		const cwd = workspace();
+		const before = snapshot(cwd);
+		const run = gen(cwd, "app", "--api", "graphql", "--dry-run");
+		expect(run.code).toBe(0);
+		expect(run.stdout).toMatch(/src\/schema\.graphql\s+\(tiny\/layers\/gql\)/);
+		expect(run.stdout).toMatch(/package\.json\s+\(tiny\/layers\/base \+ tiny\/layers\/gql\)/);
+		expect(snapshot(cwd)).toEqual(before);
+	});
+
+	it("--json prints exactly one JSON object on stdout with directory, answers, files and steps", () => {
+		const cwd = workspace();
+		const run = gen(cwd, "app", "--json");
+		expect(run.code).toBe(0);
+		const out = JSON.parse(run.stdout);
+		expect(out).toMatchObject({
+			directory: path.join(cwd, "app"),
+			name: "app",
+			answers: { api: "rest", db: "sql" },
+			steps: [],
+		});
+		expect(out.files.map((f: { path: string }) => f.path)).toContain("src/index.ts");
+		expect(run.stderr).toMatch(/Creating app/);
+	});
+
+	it("determinism: the same answers give the same files apart from .env", () => {
+		const cwd = workspace();
+		gen(cwd, "one", "--api", "graphql");
+		gen(cwd, "two", "--api", "graphql", "--name", "one");
+		const strip = (dir: string) =>
+			Object.fromEntries(Object.entries(readTree(path.join(cwd, dir))).filter(([k]) => k !== ".env"));
+		const two = strip("two");
+		two["package.json"] = two["package.json"]?.replace(
+			"npx create-backend-starter two --name one",
+			"npx create-backend-starter one",
+		);
+		expect(two).toEqual(strip("one"));
+	});
+
+	it("--help lists the pack's options and choices; --version prints the version", () => {
+		const cwd = workspace();
+		const help = cli(["--pack", "./pack", "--help"], cwd);
+		expect(help.code).toBe(0);
+		expect(help.stdout).toMatch(/--api\s+API\? \(default: rest\)\s+\[string\] \[choices: "rest", "graphql"\]/);
+		expect(help.stdout).toMatch(/pack check <pack>/);
+		const version = cli(["--version"], cwd);
+		expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(BIN, "../../package.json"), "utf8")).version);
+	});
+});
+
+describe("post steps", () => {
+	it("creates a git repository with a first commit even without a configured identity", () => {
+		const cwd = workspace();
+		const home = tmp();
+		const run = cli(["--pack", "./pack", "app", "--no-install"], cwd, {
+			HOME: home,
+			GIT_CONFIG_NOSYSTEM: "1",
+			GIT_CEILING_DIRECTORIES: cwd,
+		});
+		expect(run.code).toBe(0);
+		const log = spawnSync("git", ["log", "--format=%an %s"], { cwd: path.join(cwd, "app"), encoding: "utf8" });
+		expect(log.stdout.trim()).toBe("create-backend-starter Initial commit from create-backend-starter");
+	});
+
+	it("skips git with a warning inside an existing repository", () => {
+		const cwd = workspace();
+		spawnSync("git", ["init", "-q"], { cwd });
+		const run = cli(["--pack", "./pack", "app", "--no-install"], cwd);
+		expect(run.code).toBe(0);
+		expect(run.stderr).toMatch(/skipping git: the folder is already inside a git repository/);
+		expect(existsSync(path.join(cwd, "app/.git"))).toBe(false);
+	});
+
+	it("a failed install leaves the project, says what to run by hand and exits 1", () => {
+		const cwd = workspace({ "fake-bin/npm": "#!/bin/sh\necho fake npm output\nexit 3\n" });
+		chmodSync(path.join(cwd, "pack/fake-bin/npm"), 0o755);
+		const run = cli(["--pack", "./pack", "app", "--no-git", "--pm", "npm"], cwd, {
+			PATH: `${path.join(cwd, "pack/fake-bin")}:${process.env.PATH}`,
+		});
+		expect(run.stdout).toContain("fake npm output"); // live output of the install is shown
+		expect(run.code).toBe(1);
+		expect(run.stderr).toMatch(
+			/npm install exited with 3; the project is in place, finish by hand with: cd app && npm install/,
+		);
+		expect(existsSync(path.join(cwd, "app/package.json"))).toBe(true);
+	});
+});
+
+describe("interruptions and failures leave nothing behind", () => {
+	it("Ctrl-C while writing exits 130 and removes the staging folder", async () => {
+		// Thousands of files make the write phase long enough to interrupt it.
+		const extra = Object.fromEntries(
+			Array.from({ length: 6000 }, (_, i) => [`layers/base/many/f${i}.txt`, "x".repeat(2000)]),
+		);
+		const cwd = workspace(extra);
+		const before = snapshot(cwd);
+		const child = spawn(process.execPath, [BIN, "--pack", "./pack", "app", "--no-install", "--no-git"], {
+			cwd,
+			stdio: ["ignore", "pipe", "pipe"],
+			env: { ...process.env, CI: "1" },
+		});
+		let stderr = "";
+		child.stderr.on("data", (d) => {
+			stderr += d;
+		});
+		const staged = await new Promise<boolean>((resolve) => {
+			const timer = setInterval(() => {
+				if (readdirSync(cwd).some((e) => e.startsWith(".app.cbs-"))) {
+					clearInterval(timer);
+					child.kill("SIGINT");
+					resolve(true);
+				}
+			}, 2);
+			child.on("exit", () => {
+				clearInterval(timer);
+				resolve(false);
+			});
+		});
+		const code = await new Promise((resolve) =>
+			child.exitCode !== null ? resolve(child.exitCode) : child.on("exit", (c) => resolve(c)),
+		);
+		expect(staged).toBe(true);
+		expect(`${code} ${stderr}`).toMatch(/^130 /);
+		expect(stderr).toMatch(/Aborted; nothing was created/);
+		expect(snapshot(cwd)).toEqual(before);
+	});
+
+	it("a full disk exits 1 with ENOSPC and leaves nothing (tmpfs of 64 KiB)", (ctx) => {
+		const dir = tmp();
+		const mount = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir], { encoding: "utf8" });
+		if (mount.status !== 0) {
+			console.log(`skipped disk-full test: mount is not permitted (${mount.stderr.trim()})`);
+			ctx.skip();
+		}
+		try {
+			const cwd = workspace({ "layers/base/big.txt": "y".repeat(200_000) });
+			const run = gen(cwd, path.join(dir, "app"));
+			expect(run.code).toBe(1);
+			expect(run.stderr).toMatch(/cannot write to .*app: no space left on device \(ENOSPC\); nothing was created/);
+			expect(readdirSync(dir)).toEqual([]);
+		} finally {
+			spawnSync("umount", [dir]);
+		}
+	});
+
+	it("a read-only file system exits 1 with EROFS and leaves nothing", (ctx) => {
+		const dir = tmp();
+		if (spawnSync("mount", ["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", dir]).status !== 0) {
+			console.log("skipped read-only test: mount is not permitted");
+			ctx.skip();
+		}
+		try {
+			const run = gen(workspace(), path.join(dir, "app"));
+			expect(run.code).toBe(1);
+			expect(run.stderr).toMatch(/cannot write to .*: read-only file system \(EROFS\); nothing was created/);
+			expect(readdirSync(dir)).toEqual([]);
+		} finally {
+			spawnSync("umount", [dir]);
+		}
+	});
+
+	it("an unwritable parent exits 1 with a clear message and leaves nothing (run as nobody)", (ctx) => {
+		const runuser = spawnSync("runuser", ["-u", "nobody", "--", "true"]);
+		if (runuser.status !== 0) {
+			console.log("skipped unwritable-parent test: runuser -u nobody is not available");
+			ctx.skip();
+		}
+		const cwd = workspace();
+		chmodSync(cwd, 0o755);
+		// Our Node may live below /root, which nobody cannot enter: use a link (or copy) of it in the workspace.
+		const node = path.join(cwd, "node");
+		try {
+			linkSync(process.execPath, node);
+		} catch {
+			copyFileSync(process.execPath, node);
+		}
+		mkdirSync(path.join(cwd, "ro"), { mode: 0o555 });
+		chmodSync(path.join(cwd, "ro"), 0o555);
+		const run = spawnSync(
+			"runuser",
+			["-u", "nobody", "--", node, BIN, "--pack", "./pack", "ro/app", "--no-install", "--no-git"],
+			{ cwd, encoding: "utf8", env: { ...process.env, CI: "1", NO_COLOR: "1", HOME: "/tmp" } },
+		);
+		expect(run.status).toBe(1);
+		expect(run.stderr).toMatch(/cannot write to .*ro\/app: permission denied \(EACCES\); nothing was created/);
+		expect(readdirSync(path.join(cwd, "ro"))).toEqual([]);
+	});
+});
