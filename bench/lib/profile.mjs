@@ -55,7 +55,7 @@ export function summarizeCpuProfile(file, { projectRoots = [], top = 15 } = {}) 
     }
     if (owner == null) {
       const fn = byId.get(id)?.callFrame?.functionName ?? '';
-      owner = /^\((idle|program|garbage collector)\)$/.test(fn) ? fn : 'node (start-up, no package on the stack)';
+      owner = /^\((idle|program|garbage collector)\)$/.test(fn) ? fn : 'node internals (no package on the stack)';
     }
     attributed.set(owner, (attributed.get(owner) ?? 0) + ms);
   }
