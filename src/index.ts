@@ -3,6 +3,7 @@ export { type CreateOptions, type CreateResult, createProject } from "./create.j
 export { detectPackageManager, initGit, installDependencies, type PackageManager, type Step } from "./install.js";
 export { UserError } from "./log.js";
 export { type Answers, resolveAnswers, resolveTarget } from "./options.js";
+export { checkPack, initPack, type PackCheck } from "./pack-commands.js";
 export { BUILTIN_PACK, type Layer, loadPack, matchesWhen, type Pack, type PackOption, type When } from "./packs.js";
 export type { Ask, Question } from "./prompts.js";
 export { type PlanContext, type PlannedFile, planFiles } from "./render.js";

@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import prompts from "prompts";
+import { describe, expect, it } from "vitest";
+import { checkPack, createProject, initPack, loadPack } from "../src/index.js";
+import { askOnTerminal } from "../src/prompts.js";
+import { cli, snapshot, tinyPack, tmp } from "./helpers.js";
+
+const builtInLoads = await loadPack().then(
+	() => true,
+	() => false,
+);
+
+describe("pack check", () => {
+	it("renders every combination of the options in memory", async () => {
+		const result = await checkPack(tinyPack(tmp()));
+		expect(result).toEqual({ pack: "tiny", combinations: 4, errors: [] });
+	});
+
+	it("reports each failing combination with the file and layer; the CLI exits 1", async () => {
+		const dir = tinyPack(tmp(), { "layers/gql/broken.ts.ejs": "<%= graphqlOnly.x %>" });
+		const result = await checkPack(dir);
+		expect(result.errors).toEqual([
+			{
+				answers: { api: "graphql", db: "sql" },
+				message: "cannot render tiny/layers/gql/broken.ts.ejs:1: graphqlOnly is not defined",
+			},
+			{
+				answers: { api: "graphql", db: "nosql" },
+				message: "cannot render tiny/layers/gql/broken.ts.ejs:1: graphqlOnly is not defined",
+			},
+		]);
+		const run = cli(["pack", "check", dir], tmp());
+		expect(run.code).toBe(1);
+		expect(run.stderr).toMatch(/^api=graphql db=sql: cannot render tiny\/layers\/gql\/broken\.ts\.ejs:1/m);
+		expect(run.stderr).toMatch(/2 of 4 combinations of tiny failed to render/);
+	});
+
+	it("prints how many combinations it rendered and exits 0", () => {
+		const run = cli(["pack", "check", tinyPack(tmp())], tmp());
+		expect(run.code).toBe(0);
+		expect(run.stdout).toMatch(/Rendered 4 combinations of tiny: no errors/);
+	});
+
+	it("exits 2 for an invalid manifest or a missing subcommand", () => {
+		expect(cli(["pack", "check", tmp()], tmp()).stderr).toMatch(/pack\.json: missing/);
+		const run = cli(["pack"], tmp());
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/name a subcommand: check or init/);
+	});
+});
+
+describe("pack init", () => {
+	it.skipIf(!builtInLoads)("writes a pack extending the built-in one that passes pack check", async () => {
+		const cwd = tmp();
+		await initPack("acme-pack", cwd);
+		expect(JSON.parse(readFileSync(path.join(cwd, "acme-pack/pack.json"), "utf8")).extends).toBe(
+			"create-backend-starter",
+		);
+		const result = await checkPack("./acme-pack", cwd);
+		expect(result.errors).toEqual([]);
+		expect(result.combinations).toBeGreaterThanOrEqual(16);
+	});
+
+	it("refuses a non-empty folder", async () => {
+		const cwd = tmp();
+		tinyPack(path.join(cwd, "taken"));
+		const before = snapshot(cwd);
+		await expect(initPack("taken", cwd)).rejects.toThrow(/is not empty/);
+		expect(snapshot(cwd)).toEqual(before);
+	});
+});
+
+describe("createProject (API)", () => {
+	it("asks for the directory and the missing options (prompts.inject); given answers are not asked", async () => {
+		const cwd = tmp();
+		const pack = tinyPack(path.join(cwd, "pack"));
+		prompts.inject(["asked-app", "nosql"]);
+		const asked: string[] = [];
+		const result = await createProject({
+			pack,
+			cwd,
+			answers: { api: "graphql" },
+			ask: (questions) => {
+				asked.push(...questions.map((q) => q.name));
+				return askOnTerminal(questions);
+			},
+			git: false,
+			install: false,
+		});
+		expect(asked).toEqual(["directory", "db"]);
+		expect(result).toMatchObject({ name: "asked-app", answers: { api: "graphql", db: "nosql" }, steps: [] });
+		expect(
+			JSON.parse(readFileSync(path.join(cwd, "asked-app/package.json"), "utf8")).createBackendStarter.answers,
+		).toEqual({ api: "graphql", db: "nosql" });
+	});
+
+	it("turns Ctrl-C at a question into exit code 130 and writes nothing", async () => {
+		const cwd = tmp();
+		const pack = tinyPack(path.join(cwd, "pack"));
+		const before = snapshot(cwd);
+		// prompts.inject treats an Error as the user aborting the question.
+		prompts.inject(["app", new Error("cancelled")]);
+		await expect(createProject({ pack, cwd, ask: askOnTerminal, git: false, install: false })).rejects.toMatchObject({
+			exitCode: 130,
+		});
+		expect(snapshot(cwd)).toEqual(before);
+	});
+});
+
+describe.skipIf(!builtInLoads)("the built-in pack", () => {
+	it("generates every combination without a terminal", () => {
+		const cwd = tmp();
+		const run = cli(
+			["app", "--api", "graphql", "--db", "nosql", "--auth", "none", "--yes", "--no-install", "--no-git", "--json"],
+			cwd,
+		);
+		expect(run.code).toBe(0);
+		expect(JSON.parse(run.stdout).answers).toEqual({ api: "graphql", db: "nosql", auth: "none" });
+	});
+});
