@@ -1,4 +1,4 @@
-import { type CreateResult, createProject } from "./create.js";
+import type { CreateResult } from "./create.js";
 import { PACKAGE_MANAGERS, type PackageManager } from "./install.js";
 import { createLogger, type Logger, paint, UserError } from "./log.js";
 import { loadPack, type Pack, toolVersion } from "./packs.js";
@@ -50,6 +50,8 @@ async function runCreate(argv: string[], log: Logger, json: boolean): Promise<vo
 	const answers = Object.fromEntries(
 		pack.options.filter((o) => args[o.name] !== undefined).map((o) => [o.name, String(args[o.name])]),
 	);
+	// Loaded here, not at the top: EJS and the name validator are not needed for --version or a usage error.
+	const { createProject } = await import("./create.js");
 	const result = await createProject({
 		// After `--`, a directory like `-x` arrives in `_`; it is then refused as a name, never read as a flag.
 		directory: (args.directory ?? (args._ as unknown[])[0]) as string | undefined,
