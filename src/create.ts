@@ -95,7 +95,8 @@ async function askDirectory(ask: Ask | undefined): Promise<string> {
 				try {
 					checkName(path.basename(value.trim()), "the directory");
 				} catch (error) {
-					return (error as Error).message;
+					// Only npm's reasons: a long line breaks the prompt's layout.
+					return (error as Error).message.replace(/^.*?\): /, "");
 				}
 			},
 		},

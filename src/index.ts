@@ -5,6 +5,6 @@ export { UserError } from "./log.js";
 export { type Answers, resolveAnswers, resolveTarget } from "./options.js";
 export { checkPack, initPack, type PackCheck } from "./pack-commands.js";
 export { BUILTIN_PACK, type Layer, loadPack, matchesWhen, type Pack, type PackOption, type When } from "./packs.js";
-export type { Ask, Question } from "./prompts.js";
+export { type Ask, askOnTerminal, type Question } from "./prompts.js";
 export { type PlanContext, type PlannedFile, planFiles } from "./render.js";
 export { checkTarget, type WriteOptions, type WriteResult, writeFiles } from "./write.js";

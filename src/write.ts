@@ -67,7 +67,9 @@ export async function writeFiles(plan: PlannedFile[], dir: string, options: Writ
 		await mkdir(staging).then(() => pending.add(staging));
 		await stage(plan, staging);
 		const overwritten = state === "existing" ? await moveInto(plan, staging, target) : [];
-		if (state !== "existing") await rename(staging, target);
+		if (state === "absent") await rename(staging, target);
+		// An empty folder is kept, not replaced: a shell sitting in it (`create-backend-starter .`) keeps seeing it.
+		if (state === "empty") await moveEntries(staging, target);
 		for (const file of plan) options.onFile?.(file);
 		return { overwritten };
 	} catch (error) {
@@ -87,6 +89,19 @@ async function stage(plan: PlannedFile[], staging: string): Promise<void> {
 	for (const file of plan) {
 		// "wx" never follows or replaces an existing entry.
 		await writeFile(path.join(staging, file.path), file.content, { mode: file.mode, flag: "wx" });
+	}
+}
+
+async function moveEntries(staging: string, target: string): Promise<void> {
+	const moved: string[] = [];
+	try {
+		for (const entry of await readdir(staging)) {
+			await rename(path.join(staging, entry), path.join(target, entry));
+			moved.push(entry);
+		}
+	} catch (error) {
+		for (const entry of moved) await rm(path.join(target, entry), { recursive: true, force: true });
+		throw error;
 	}
 }
 

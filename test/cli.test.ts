@@ -179,8 +179,21 @@ describe("existing targets", () => {
 	it("uses an existing empty folder", () => {
 		const cwd = workspace();
 		mkdirSync(path.join(cwd, "app"));
+		const inode = statSync(path.join(cwd, "app")).ino;
 		expect(gen(cwd, "app").code).toBe(0);
 		expect(existsSync(path.join(cwd, "app/package.json"))).toBe(true);
+		expect(statSync(path.join(cwd, "app")).ino).toBe(inode); // the same folder, not a replacement
+		expect(readdirSync(cwd).filter((e) => e.includes(".cbs-"))).toEqual([]);
+	});
+
+	it("creates the project in the current folder with `.` when it is empty", () => {
+		const cwd = workspace();
+		const here = path.join(cwd, "here-app");
+		mkdirSync(here);
+		const run = cli(["--pack", "../pack", ".", "--no-install", "--no-git"], here);
+		expect(run.code).toBe(0);
+		expect(JSON.parse(readFileSync(path.join(here, "package.json"), "utf8")).name).toBe("here-app");
+		expect(cli(["--pack", "../pack", ".", "--no-install", "--no-git"], here).stderr).toMatch(/is not empty/);
 	});
 
 	it.each([
