@@ -244,7 +244,7 @@ describe("--dry-run and --json", () => {
 		const strip = (dir: string) =>
 			Object.fromEntries(Object.entries(readTree(path.join(cwd, dir))).filter(([k]) => k !== ".env"));
 		const two = strip("two");
-		two["package.json"] = two["package.json"]?.replace(
+		two["package.json"] = String(two["package.json"]).replace(
 			"npx create-backend-starter two --name one",
 			"npx create-backend-starter one",
 		);
