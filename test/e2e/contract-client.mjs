@@ -81,7 +81,9 @@ const isoDate = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 // ---------------------------------------------------------------------------------------------------------------
 // HTTP
 
-async function http(method, path, { json, body, token, headers = {}, allowServerError = false } = {}) {
+async function http(method, fullPath, { json, body, token, headers = {}, allowServerError = false } = {}) {
+	// `path` is what messages show: a very long one is cut short.
+	const path = fullPath.length > 100 ? `${fullPath.slice(0, 60)}… (${fullPath.length} characters)` : fullPath;
 	const sent = { ...headers };
 	let payload = body;
 	if (json !== undefined) {
@@ -91,7 +93,7 @@ async function http(method, path, { json, body, token, headers = {}, allowServer
 	if (token) sent.authorization = `Bearer ${token}`;
 	let res;
 	try {
-		res = await fetch(base + path, { method, headers: sent, body: payload, signal: AbortSignal.timeout(20_000) });
+		res = await fetch(base + fullPath, { method, headers: sent, body: payload, signal: AbortSignal.timeout(20_000) });
 	} catch (error) {
 		throw new CheckFailed(`${method} ${path}: request failed: ${error.cause?.message ?? error.message}`);
 	}
@@ -528,14 +530,19 @@ function restGroups() {
 			400,
 			"PATCH /notes/:id with an empty title",
 		);
-		for (const malformed of [
+		const malformedIds = [
 			"zzz",
 			"1",
-			"not-a-valid-id-at-all",
-			"%27%20OR%201%3D1",
+			"%27%20OR%201%3D1--",
+			"%00",
+			"ffffffffffffffffffffffff",
 			"00000000-0000-0000-0000-000000000000",
-		]) {
-			expectProblem(await http("GET", `/notes/${malformed}`, { token: token() }), 404, `GET /notes/${malformed}`);
+			"x".repeat(90),
+			"x".repeat(5_000),
+		];
+		for (const malformed of malformedIds) {
+			const shown = malformed.length > 40 ? `${malformed.slice(0, 8)}… (${malformed.length} characters)` : malformed;
+			expectProblem(await http("GET", `/notes/${malformed}`, { token: token() }), 404, `GET /notes/${shown}`);
 		}
 		expectProblem(
 			await http("PATCH", "/notes/zzz", { token: token(), json: { title: "t" } }),
@@ -937,11 +944,19 @@ function graphqlGroups() {
 			"BAD_USER_INPUT",
 			"updateNote with an empty title",
 		);
-		for (const id of ["zzz", "1", "00000000-0000-0000-0000-000000000000"]) {
+		for (const id of [
+			"zzz",
+			"1",
+			"\u0000",
+			"ffffffffffffffffffffffff",
+			"00000000-0000-0000-0000-000000000000",
+			"x".repeat(5_000),
+		]) {
+			const shown = id.length > 40 ? `${id.slice(0, 8)}… (${id.length} characters)` : JSON.stringify(id);
 			equal(
-				gqlData(await gql(q.note, { id }, token()), `note(id: "${id}")`).note,
+				gqlData(await gql(q.note, { id }, token()), `note(id: ${shown})`).note,
 				null,
-				`note(id: "${id}") (malformed)`,
+				`note(id: ${shown}) (malformed)`,
 			);
 		}
 		gqlError(await gql(q.update, { id: "zzz", input: { title: "t" } }, token()), "NOT_FOUND", "updateNote(id: zzz)");
