@@ -15,6 +15,13 @@ export async function run(argv: string[]): Promise<void> {
 	const json = argv.includes("--json");
 	const verbose = argv.includes("--verbose");
 	const log = createLogger({ json, verbose });
+	const interrupted = (signal: NodeJS.Signals) => {
+		const message = `Aborted${abortWrites() ? "; nothing was created" : ""}`;
+		const exitCode = signal === "SIGINT" ? 130 : 143;
+		if (json) process.stdout.write(`${JSON.stringify({ error: message, exitCode })}\n`);
+		process.stderr.write(`\n${message}\n`);
+		process.exit(exitCode);
+	};
 	process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
 	try {
 		if (argv[0] === "pack") {
@@ -28,12 +35,6 @@ export async function run(argv: string[]): Promise<void> {
 	} finally {
 		process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
 	}
-}
-
-function interrupted(signal: NodeJS.Signals): void {
-	const cleaned = abortWrites();
-	process.stderr.write(`\nAborted${cleaned ? "; nothing was created" : ""}\n`);
-	process.exit(signal === "SIGINT" ? 130 : 143);
 }
 
 async function runCreate(argv: string[], log: Logger, json: boolean): Promise<void> {

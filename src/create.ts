@@ -5,7 +5,7 @@ import { type Answers, checkName, readPreset, resolveAnswers, resolveTarget } fr
 import { BUILTIN_PACK, loadPack, type Pack, toolVersion } from "./packs.js";
 import type { Ask } from "./prompts.js";
 import { type PlannedFile, planFiles } from "./render.js";
-import { writeFiles } from "./write.js";
+import { checkTarget, writeFiles } from "./write.js";
 
 /** Everything `createProject` needs; only `directory` is required (or `ask`, which then asks for it). */
 export interface CreateOptions {
@@ -65,6 +65,8 @@ export async function createProject(options: CreateOptions): Promise<CreateResul
 	const stamp = { version: toolVersion(), pack: { name: pack.name, version: pack.version }, answers, command };
 	const plan = planFiles(pack, { answers, projectName: target.name, stamp });
 	const result = summary(pack, target, answers, plan, command, options);
+	// A dry run still says whether the real run would be refused (non-empty folder, symlink …).
+	await checkTarget(target.dir, options.force);
 	if (options.dryRun) return result;
 
 	log.step(`Creating ${target.name} in ${shown(target.dir, cwd)} (${describeAnswers(answers)})`);

@@ -222,6 +222,14 @@ describe("--dry-run and --json", () => {
 		expect(snapshot(cwd)).toEqual(before);
 	});
 
+	it("--dry-run still refuses a non-empty target (exit 2)", () => {
+		const cwd = workspace();
+		writeTree(cwd, { "app/x": "" });
+		const run = gen(cwd, "app", "--dry-run");
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/is not empty/);
+	});
+
 	it("--json prints exactly one JSON object on stdout with directory, answers, files and steps", () => {
 		const cwd = workspace();
 		const run = gen(cwd, "app", "--json");
