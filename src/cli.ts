@@ -51,11 +51,18 @@ async function runCreate(argv: string[], log: Logger, json: boolean): Promise<vo
 	const answers = Object.fromEntries(
 		pack.options.filter((o) => args[o.name] !== undefined).map((o) => [o.name, String(args[o.name])]),
 	);
+	// After `--`, a directory like `-x` arrives in `_`; it is then refused as a name, never read as a flag.
+	const directory = (args.directory ?? (args._ as unknown[])[0]) as string | undefined;
+	if (directory === undefined && !interactive) {
+		const note = args.yes ? " (--yes takes the default for every option, but not for the directory)" : "";
+		throw new UserError(
+			`missing the project directory: pass it as the first argument, e.g. \`create-backend-starter my-api\`${note}`,
+		);
+	}
 	// Loaded here, not at the top: EJS and the name validator are not needed for --version or a usage error.
 	const { createProject } = await import("./create.js");
 	const result = await createProject({
-		// After `--`, a directory like `-x` arrives in `_`; it is then refused as a name, never read as a flag.
-		directory: (args.directory ?? (args._ as unknown[])[0]) as string | undefined,
+		directory,
 		name: args.name as string | undefined,
 		pack,
 		answers,
@@ -68,17 +75,12 @@ async function runCreate(argv: string[], log: Logger, json: boolean): Promise<vo
 		pm: args.pm as PackageManager | undefined,
 		log,
 		json,
-	}).catch((error) => {
-		if (args.yes && error instanceof UserError && error.message.startsWith("missing the project directory")) {
-			error.message += " (--yes takes the default for every option, but not for the directory)";
-		}
-		throw error;
 	});
 	printResult(result, json);
 	const failed = result.steps.filter((s) => s.status === "failed");
 	for (const step of failed)
 		process.stderr.write(
-			`${paint("red", "error:", process.stderr)} ${step.message}; the project is in place, finish by hand with: cd ${result.nextSteps[0]?.slice(3)} && ${step.command}\n`,
+			`${paint("red", "error:", process.stderr)} ${step.message}; the project is in place, finish by hand with: ${result.nextSteps[0]} && ${step.command}\n`,
 		);
 	if (failed.length > 0) process.exitCode = 1;
 }

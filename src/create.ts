@@ -147,11 +147,12 @@ function describeAnswers(answers: Answers): string {
 		.join(", ");
 }
 
+/** `npx create-backend-starter DIR [--name N] [--pack P] --option value … --yes`, machine-independent. */
 function reproduce(pack: Pack, target: { dir: string; name: string }, directory: string, answers: Answers): string {
 	const folder = path.basename(target.dir);
-	const parts = ["npx create-backend-starter", folder];
-	if (target.name !== folder && target.name !== directory) parts.push("--name", target.name);
-	else if (target.name !== folder) parts[1] = target.name;
+	// A scoped directory (`@acme/api`) is typed as such; otherwise the folder's name, plus --name if it differs.
+	const parts = ["npx create-backend-starter", target.name === directory ? directory : folder];
+	if (target.name !== directory && target.name !== folder) parts.push("--name", target.name);
 	if (pack.ref !== BUILTIN_PACK) parts.push("--pack", pack.ref);
 	for (const [k, v] of Object.entries(answers)) parts.push(`--${k}`, v);
 	return [...parts, "--yes"].join(" ");
