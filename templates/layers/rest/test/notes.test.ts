@@ -244,8 +244,8 @@ describe("OpenAPI and docs", () => {
     for (const route of [
       "GET /health",
       "GET /ready",
-      "GET /notes/",
-      "POST /notes/",
+      "GET /notes",
+      "POST /notes",
       "GET /notes/{id}",
       "PATCH /notes/{id}",
       "DELETE /notes/{id}",

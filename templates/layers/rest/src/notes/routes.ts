@@ -99,6 +99,7 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
   app.get(
     "/",
     {
+      prefixTrailingSlash: "no-slash",
       ...auth,
       schema: {
         tags: ["notes"],
@@ -118,6 +119,7 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
   app.post(
     "/",
     {
+      prefixTrailingSlash: "no-slash",
       ...auth,
       schema: {
         tags: ["notes"],
