@@ -59,9 +59,11 @@ interface Manifest {
 	nextSteps?: string[];
 }
 
-// A pack option with one of these names would shadow a flag of the CLI or a name of the EJS data.
-const RESERVED = new Set(["directory", "name", "pack", "preset", "yes", "pm", "install", "git", "json", "force"]);
-for (const name of ["verbose", "help", "version", "projectName", "randomSecret", "dry_run"]) RESERVED.add(name);
+// A pack option with one of these names would shadow a flag of the CLI or one of its aliases. (The EJS names
+// projectName and randomSecret cannot clash: option names are lower case, see schema/pack.schema.json.)
+const RESERVED = new Set(
+	"directory name pack preset yes y pm install git json force verbose help h version v dry".split(" "),
+);
 
 /** Loads and validates a pack (a folder, an npm package, or the built-in one) and everything it extends. */
 export async function loadPack(ref: string = BUILTIN_PACK, cwd: string = process.cwd()): Promise<Pack> {
