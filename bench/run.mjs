@@ -14,6 +14,7 @@ import {
   NODE,
   cleanEnv,
   countTree,
+  cpuTimeMs,
   duBytes,
   freePort,
   machineInfo,
@@ -474,8 +475,10 @@ function createDatabase(tag) {
 
 // ---------------------------------------------------------------- 3. the generated server under load
 let autocannon;
-async function load(target, seconds) {
+/** One autocannon run. With `pid`, also the server's CPU time per request (robust to a busy machine). */
+async function load(target, seconds, pid) {
   autocannon ??= (await import('autocannon')).default;
+  const cpu0 = pid ? cpuTimeMs(pid) : null;
   const r = await autocannon({
     url: target.url,
     method: target.method ?? 'GET',
@@ -486,7 +489,9 @@ async function load(target, seconds) {
     duration: seconds,
     timeout: 10,
   });
+  const cpu1 = pid ? cpuTimeMs(pid) : null;
   return {
+    cpuUsPerReq: cpu0 != null && cpu1 != null && r.requests.total > 0 ? ((cpu1 - cpu0) * 1000) / r.requests.total : null,
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
@@ -612,6 +617,8 @@ async function sectionServer() {
         entry.seed = seed;
         if (seed.throttled429 > 0) note(`${combo} on ${db}: seeding hit ${seed.throttled429} × 429 (rate limit)`);
         entry.scenarios = {};
+        // The server's own pid (npm start would put npm in between; startCommand runs node directly when it can).
+        const appPid = app.proc.child.pid;
         const bareTarget = { url: `${bare.base}/health` };
         await load(bareTarget, settings.warmupSeconds);
         for (const s of scenarios) {
@@ -620,8 +627,8 @@ async function sectionServer() {
           const bareRuns = [];
           for (let i = 0; i < settings.loadRuns; i++) {
             for (const who of rotate(['bare', 'app'], i)) {
-              if (who === 'bare') bareRuns.push(await load(bareTarget, settings.loadSeconds));
-              else appRuns.push(await load(s, settings.loadSeconds));
+              if (who === 'bare') bareRuns.push(await load(bareTarget, settings.loadSeconds, bare.proc.child.pid));
+              else appRuns.push(await load(s, settings.loadSeconds, appPid));
             }
           }
           const rps = median(appRuns.map((r) => r.rps));
@@ -633,6 +640,8 @@ async function sectionServer() {
             p99Ms: median(appRuns.map((r) => r.p99)),
             bareRps: round(bareRps, 0),
             bareP99Ms: median(bareRuns.map((r) => r.p99)),
+            cpuUsPerReq: round(median(appRuns.map((r) => r.cpuUsPerReq)), 1),
+            bareCpuUsPerReq: round(median(bareRuns.map((r) => r.cpuUsPerReq)), 1),
             ratioToBare: round(ratio(rps, bareRps), 3),
             non2xxOrErrors: non2xx,
             statusCodes: appRuns.map((r) => r.statusCodes),
@@ -646,7 +655,7 @@ async function sectionServer() {
         const h = entry.scenarios['GET /health'];
         results.targets.push({
           target: `${combo} on ${db}: GET /health within 0.85× bare Fastify's throughput`,
-          value: `${h.ratioToBare}× (${h.rps} vs ${h.bareRps} req/s)`,
+          value: `${h.ratioToBare}× (${h.rps} vs ${h.bareRps} req/s; CPU per request ${h.cpuUsPerReq} vs ${h.bareCpuUsPerReq} µs)`,
           met: h.non2xxOrErrors > 0 ? null : h.ratioToBare >= 0.85,
         });
       } catch (e) {
@@ -863,14 +872,14 @@ function markdown(res) {
   }
   if (s.server) {
     L.push(`### The generated server (NODE_ENV=production, LOG_LEVEL=warn; median of ${res.settings.loadRuns} runs, alternating with bare Fastify's GET /health)`, '');
-    L.push('| combination | database | request | req/s | p99 ms | bare Fastify req/s | ratio | non-2xx |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    L.push('| combination | database | request | req/s | p99 ms | bare Fastify req/s | ratio | server CPU µs/request (bare) | non-2xx |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of s.server.runs) {
       if (r.error) {
-        L.push(`| ${r.combo} | ${r.db} | failed: ${r.error.split('\n')[0].slice(0, 140).replaceAll('|', '\\|')} | | | | | |`);
+        L.push(`| ${r.combo} | ${r.db} | failed: ${r.error.split('\n')[0].slice(0, 140).replaceAll('|', '\\|')} | | | | | | |`);
         continue;
       }
       for (const [n, v] of Object.entries(r.scenarios ?? {})) {
-        L.push(`| ${r.combo} | ${r.db} | ${n} | ${f0(v.rps)} | ${v.p99Ms ?? '—'} | ${f0(v.bareRps)} | ${v.ratioToBare}× | ${v.non2xxOrErrors} |`);
+        L.push(`| ${r.combo} | ${r.db} | ${n} | ${f0(v.rps)} | ${v.p99Ms ?? '—'} | ${f0(v.bareRps)} | ${v.ratioToBare}× | ${v.cpuUsPerReq ?? '—'} (${v.bareCpuUsPerReq ?? '—'}) | ${v.non2xxOrErrors} |`);
       }
     }
     const seeds = s.server.runs.filter((r) => r.seed).map((r) => `${r.combo}/${r.db} ${r.seed.notes} notes in ${(r.seed.ms / 1000).toFixed(1)} s, peak RSS ${mib(r.peakRssKiB)} MiB`);

@@ -215,6 +215,21 @@ export function startProcess(cmd, args, { cwd, env }) {
   };
 }
 
+// ---------- CPU time of another process ----------
+let clkTck;
+/** User + system CPU time of a process so far, in ms (from /proc/PID/stat); null where /proc is missing. */
+export function cpuTimeMs(pid) {
+  try {
+    clkTck ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clkTck;
+  } catch {
+    return null;
+  }
+}
+
 // ---------- files ----------
 /** Files and bytes under dir (following no symlinks). */
 export function countTree(dir, { skip = [] } = {}) {
