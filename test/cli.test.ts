@@ -309,6 +309,17 @@ describe("post steps", () => {
 });
 
 describe("interruptions and failures leave nothing behind", () => {
+	it("removes a staging folder left by a killed run (SEC-11) and says so", () => {
+		const cwd = workspace();
+		const deadPid = spawnSync("true").pid;
+		writeTree(cwd, { [`.app.cbs-${deadPid}-abcdef/half.txt`]: "" });
+		const run = gen(cwd, "app", "--verbose");
+		expect(run.code).toBe(0);
+		expect(run.stderr).toMatch(new RegExp(`removed \\.app\\.cbs-${deadPid}-abcdef, left behind by an interrupted run`));
+		expect(run.stdout).toMatch(/wrote src\/index\.ts/);
+		expect(readdirSync(cwd).sort()).toEqual(["app", "pack"]);
+	});
+
 	it("Ctrl-C while writing exits 130 and removes the staging folder", async () => {
 		// Thousands of files make the write phase long enough to interrupt it.
 		const extra = Object.fromEntries(

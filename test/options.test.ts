@@ -1,5 +1,6 @@
 import prompts from "prompts";
 import { describe, expect, it } from "vitest";
+import { detectPackageManager } from "../src/install.js";
 import { resolveAnswers, resolveTarget } from "../src/options.js";
 import type { PackOption } from "../src/packs.js";
 import { askOnTerminal } from "../src/prompts.js";
@@ -100,4 +101,15 @@ describe("resolveTarget (SEC-01..06)", () => {
 	])("refuses %j", (directory, message) => {
 		expect(() => resolveTarget(directory, undefined, cwd)).toThrow(message);
 	});
+});
+
+describe("detectPackageManager", () => {
+	it.each([
+		["pnpm/9.1.0 npm/? node/v24.1.0 linux x64", "pnpm"],
+		["yarn/4.1.0 npm/? node/v24.1.0", "yarn"],
+		["bun/1.1.0 npm/? node/v24.1.0", "bun"],
+		["npm/11.0.0 node/v24.1.0", "npm"],
+		["", "npm"],
+		["deno/2.0", "npm"],
+	])("%j → %s", (agent, pm) => expect(detectPackageManager(agent)).toBe(pm));
 });
