@@ -17,7 +17,14 @@ try {
   throw error;
 }
 
-const app = await buildApp({ config });
+let app: Awaited<ReturnType<typeof buildApp>>;
+try {
+  app = await buildApp({ config });
+} catch (error) {
+  // e.g. the database is unreachable: one line, no stack, no credentials
+  console.error(`start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 
 // SIGINT/SIGTERM: stop accepting connections, let in-flight requests finish, close the database.
 // A second signal, or 10 s without finishing, exits at once.

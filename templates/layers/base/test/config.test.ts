@@ -21,6 +21,7 @@ describe("loadConfig", () => {
     expect(config.host).toBe("127.0.0.1");
     expect(config.nodeEnv).toBe("development");
     expect(config.corsOrigins).toEqual([]);
+    expect(config.rateLimitMax).toBe(300);
   });
 
   it("reports one line per bad variable, naming it", () => {
@@ -33,6 +34,9 @@ describe("loadConfig", () => {
 
   it("rejects a port out of range and CORS_ORIGIN entries that are not origins", () => {
     expect(problemsOf({ PORT: "70000" })).toEqual([expect.stringMatching(/^PORT /)]);
+    expect(problemsOf({ RATE_LIMIT_MAX: "0" })).toEqual([
+      expect.stringMatching(/^RATE_LIMIT_MAX /),
+    ]);
     expect(problemsOf({ CORS_ORIGIN: "https://a.example/path" })).toEqual([
       expect.stringMatching(/^CORS_ORIGIN /),
     ]);

@@ -232,6 +232,22 @@ describe("pagination", () => {
   });
 });
 
+describe("rate limit", () => {
+  it("answers 429 problem+json with Retry-After beyond RATE_LIMIT_MAX", async () => {
+    const limited = await createTestApp({ RATE_LIMIT_MAX: "3" });
+    const h = await newSession(limited.app); // may use up some of the budget (register)
+    let last = await limited.app.inject({ method: "GET", url: "/notes", headers: h });
+    for (let i = 0; i < 4 && last.statusCode !== 429; i++) {
+      last = await limited.app.inject({ method: "GET", url: "/notes", headers: h });
+    }
+    expect(last.statusCode).toBe(429);
+    expect(last.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(Number(last.headers["retry-after"])).toBeGreaterThan(0);
+    expect((await limited.app.inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
+    await limited.close();
+  });
+});
+
 describe("OpenAPI and docs", () => {
   it("serves an OpenAPI 3.1 document listing every route", async () => {
     const response = await t.app.inject({ method: "GET", url: "/openapi.json" });

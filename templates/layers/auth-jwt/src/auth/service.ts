@@ -8,7 +8,7 @@ import type { AuthRepository, AuthResult, User } from "./types.ts";
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 1024;
 export const EMAIL_MAX = 254;
-/** Login attempts allowed per minute: per email, and per client IP. */
+/** Login attempts allowed per minute and email (all attempts), and failed logins per client IP. */
 export const LOGIN_LIMIT_PER_EMAIL = 10;
 export const LOGIN_LIMIT_PER_IP = 30;
 
@@ -52,19 +52,23 @@ export class AuthService {
   /** `ip` is the client address, counted for the per-IP limit. */
   async login(emailInput: string, password: string, ip = "unknown"): Promise<AuthResult> {
     const email = typeof emailInput === "string" ? normalizeEmail(emailInput) : "";
-    this.#perIp.hit(ip);
+    this.#perIp.check(ip);
     this.#perEmail.hit(email);
+    const failed = () => {
+      this.#perIp.record(ip);
+      return unauthenticated(INVALID_LOGIN);
+    };
     if (typeof password !== "string" || password.length > PASSWORD_MAX || email === "") {
       await verifyDummy("x");
-      throw unauthenticated(INVALID_LOGIN);
+      throw failed();
     }
     const user = await this.#repository.findUserByEmail(email);
     if (!user) {
       await verifyDummy(password);
-      throw unauthenticated(INVALID_LOGIN);
+      throw failed();
     }
     if (!(await verifyPassword(user.passwordHash, password))) {
-      throw unauthenticated(INVALID_LOGIN);
+      throw failed();
     }
     return this.#issue({ id: user.id, email: user.email }, randomUUID());
   }

@@ -17,6 +17,23 @@ export class Throttle {
 
   /** Counts one attempt for `key`; throws RATE_LIMITED beyond the limit. */
   hit(key: string, now = Date.now()): void {
+    this.record(key, now);
+    this.check(key, now, 0);
+  }
+
+  /** Throws RATE_LIMITED when `key` has already used up its attempts. */
+  check(key: string, now = Date.now(), spare = 1): void {
+    const entry = this.#hits.get(key);
+    if (entry && entry.resetAt > now && entry.count + spare > this.#max) {
+      const retryAfter = Math.max(1, Math.ceil((entry.resetAt - now) / 1000));
+      throw new AppError("RATE_LIMITED", "Too many login attempts; try again later", {
+        retryAfter,
+      });
+    }
+  }
+
+  /** Counts one attempt for `key` without checking. */
+  record(key: string, now = Date.now()): void {
     let entry = this.#hits.get(key);
     if (!entry || entry.resetAt <= now) {
       if (this.#hits.size >= 100_000) this.#sweep(now);
@@ -24,12 +41,6 @@ export class Throttle {
       this.#hits.set(key, entry);
     }
     entry.count += 1;
-    if (entry.count > this.#max) {
-      const retryAfter = Math.max(1, Math.ceil((entry.resetAt - now) / 1000));
-      throw new AppError("RATE_LIMITED", "Too many login attempts; try again later", {
-        retryAfter,
-      });
-    }
   }
 
   #sweep(now: number) {

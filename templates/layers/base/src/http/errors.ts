@@ -45,7 +45,12 @@ export const unauthenticated = (message = "Authentication required") =>
 /** True for errors that mean the database cannot be reached right now (→ 503, not 500). */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== "object" || error === null) return false;
-  const { code, name, cause } = error as { code?: unknown; name?: unknown; cause?: unknown };
+  const { code, name, cause, message } = error as {
+    code?: unknown;
+    name?: unknown;
+    cause?: unknown;
+    message?: unknown;
+  };
   // ORMs wrap driver errors
   if (depth < 3 && cause !== undefined && isDatabaseUnavailable(cause, depth + 1)) return true;
   if (
@@ -54,9 +59,10 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   ) {
     return true;
   }
+  // node-postgres, when the server goes away mid-query or a closed pool/PGlite is used
   if (
-    typeof error === "object" &&
-    /Connection terminated|connect ECONNREFUSED/.test(String((error as Error).message))
+    typeof message === "string" &&
+    /Connection terminated|Cannot use a pool after calling end|PGlite is closed/.test(message)
   ) {
     return true;
   }

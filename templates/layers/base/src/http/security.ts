@@ -4,9 +4,6 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
 
-/** Requests per minute and client IP for every route except /health and /ready. */
-export const GLOBAL_RATE_LIMIT = 300;
-
 /** Security headers, CORS and the global rate limit. */
 export async function setupSecurity(app: FastifyInstance, config: Config) {
   await app.register(helmet, {
@@ -44,7 +41,7 @@ export async function setupSecurity(app: FastifyInstance, config: Config) {
 
   await app.register(rateLimit, {
     global: true,
-    max: GLOBAL_RATE_LIMIT,
+    max: config.rateLimitMax,
     timeWindow: 60_000,
     // /health and /ready opt out with `config: { rateLimit: false }`.
   });

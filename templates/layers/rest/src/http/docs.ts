@@ -7,12 +7,15 @@ import type { FastifyInstance } from "fastify";
  * docs page is served by this server (no CDN), so it works offline and under the app's CSP.
  * Register before the routes so that they are all documented.
  */
-export async function setupDocs(app: FastifyInstance, options: { bearerAuth?: boolean } = {}) {
+export async function setupDocs(
+  app: FastifyInstance,
+  options: { title?: string; bearerAuth?: boolean } = {},
+) {
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
       info: {
-        title: "API",
+        title: options.title ?? "API",
         version: "0.1.0",
         description: "Errors are RFC 9457 problem details (application/problem+json).",
       },
