@@ -1,6 +1,8 @@
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp } from "./support/app.ts";
+import { buildApp } from "../src/app.ts";
+import { createTestApp, testConfig } from "./support/app.ts";
+import { openTestDatabase } from "./support/database.ts";
 import { newSession } from "./support/session.ts";
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
@@ -134,6 +136,7 @@ describe("request parsing", () => {
       "application/x-www-form-urlencoded",
       "application/xml",
       "multipart/form-data; boundary=x",
+      "application/json; charset=utf-16",
     ]) {
       const response = await inject({
         method: "POST",
@@ -229,6 +232,21 @@ describe("pagination", () => {
     for (const limit of [1, 100]) {
       expect((await inject({ method: "GET", url: `/notes?limit=${limit}` })).statusCode).toBe(200);
     }
+  });
+});
+
+describe("database outage", () => {
+  it("API calls answer 503 problem+json, /health stays 200", async () => {
+    const db = await openTestDatabase();
+    const app = await buildApp({ config: testConfig(), db, logger: false });
+    const h = await newSession(app);
+    await db.close();
+    const response = await app.inject({ method: "GET", url: "/notes", headers: h });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(response.body).not.toMatch(/ECONN|pool|PGlite|mongo/i);
+    expect((await app.inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
+    await app.close();
   });
 });
 

@@ -46,6 +46,16 @@ export async function setupSecurity(app: FastifyInstance, config: Config) {
     // /health and /ready opt out with `config: { rateLimit: false }`.
   });
 
-  // Only JSON bodies are accepted: a text/plain POST (the "simple request" of CSRF) gets 415.
+  // Only JSON bodies are accepted: a text/plain POST (the "simple request" of CSRF) gets 415,
+  // and so does JSON in any charset but UTF-8.
   app.removeContentTypeParser(["text/plain"]);
+  app.addHook("onRequest", async (request) => {
+    const type = request.headers["content-type"];
+    if (type && /;\s*charset=/i.test(type) && !/;\s*charset="?utf-8"?\s*(;|$)/i.test(type)) {
+      throw Object.assign(new Error("Unsupported charset"), {
+        statusCode: 415,
+        code: "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+      });
+    }
+  });
 }
