@@ -144,7 +144,7 @@ function render(source: SourceFile, layer: Layer, context: PlanContext): Buffer 
 	if (!source.rel.endsWith(".ejs")) return bytes;
 	const data = { ...context.answers, projectName: context.projectName, randomSecret };
 	try {
-		const template = ejs.compile(bytes.toString("utf8"), { ...EJS_OPTIONS, filename: source.abs });
+		const template = ejs.compile(bytes.toString("utf8"), { ...EJS_OPTIONS, filename: source.abs, root: layer.root });
 		return Buffer.from(template(data) as string);
 	} catch (error) {
 		// EJS puts the file, a code excerpt and the reason on separate lines; keep one line: file:line: reason.

@@ -62,6 +62,16 @@ describe("planFiles", () => {
 		expect(byPath(plan)["blob.bin"]?.content.equals(binary)).toBe(true);
 	});
 
+	it("resolves EJS includes from the pack root (partials are never emitted)", async () => {
+		const dir = tinyPack(tmp(), {
+			"partials/hello.ejs": "hello <%= who %>",
+			"layers/base/greet.txt.ejs": "<%- include('/partials/hello.ejs', { who: projectName }) %>\n",
+		});
+		const plan = planFiles(await loadPack(dir), context());
+		expect(text(plan, "greet.txt")).toBe("hello my-app\n");
+		expect(plan.some((f) => f.path.includes("partials"))).toBe(false);
+	});
+
 	it("keeps the executable bit of a pack file", async () => {
 		const dir = tinyPack(tmp(), { "layers/base/run.sh": "#!/bin/sh\n" });
 		chmodSync(path.join(dir, "layers/base/run.sh"), 0o755);
