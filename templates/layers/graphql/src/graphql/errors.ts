@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
-import { AppError } from "../http/errors.ts";
+import { AppError, isDatabaseUnavailable } from "../http/errors.ts";
 
 /**
  * Every GraphQL error leaves with `extensions.code`:
@@ -10,11 +10,13 @@ import { AppError } from "../http/errors.ts";
  *   GRAPHQL_VALIDATION_FAILED (unknown fields, limits, introspection in production),
  *   BAD_USER_INPUT (variables of the wrong type), and BAD_REQUEST, METHOD_NOT_ALLOWED,
  *   PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, TOO_MANY_REQUESTS for HTTP-level problems;
+ * - a database that cannot be reached is SERVICE_UNAVAILABLE "Service unavailable";
  * - anything else is logged and answered as INTERNAL_SERVER_ERROR "Internal server error": no
  *   message, stack, SQL or collection name leaves the server.
  */
 
 export const INTERNAL_MESSAGE = "Internal server error";
+export const UNAVAILABLE_MESSAGE = "Service unavailable";
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: "BAD_REQUEST",
@@ -77,13 +79,15 @@ export function formatErrors(
       result.statusCode = original.statusCode;
       add(original, CODE_BY_STATUS[original.statusCode] ?? "BAD_REQUEST");
     } else {
+      // drivers' errors may arrive wrapped (Drizzle's DrizzleQueryError keeps them as `cause`)
+      const unavailable = isDatabaseUnavailable(original) || isDatabaseUnavailable(original?.cause);
       log.error({ err: original ?? error, path: error.path }, "GraphQL request failed");
-      if (!executed) result.statusCode = 500;
+      if (!executed) result.statusCode = unavailable ? 503 : 500;
       result.errors.push({
-        message: INTERNAL_MESSAGE,
+        message: unavailable ? UNAVAILABLE_MESSAGE : INTERNAL_MESSAGE,
         ...(error.locations ? { locations: error.locations } : {}),
         ...(error.path ? { path: error.path } : {}),
-        extensions: { code: "INTERNAL_SERVER_ERROR" },
+        extensions: { code: unavailable ? "SERVICE_UNAVAILABLE" : "INTERNAL_SERVER_ERROR" },
       });
     }
   }
