@@ -1,4 +1,4 @@
-import { chmodSync } from "node:fs";
+import { chmodSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadPack } from "../src/packs.js";
@@ -132,6 +132,22 @@ describe("planFiles", () => {
 		const dir = tinyPack(tmp(), { "layers/base/README.md": "a", "layers/gql/readme.md": "b" });
 		await expect(loadPack(dir).then((p) => planFiles(p, context({ api: "graphql", db: "sql" })))).rejects.toThrow(
 			/"readme\.md" and "README\.md" differ only in case/,
+		);
+	});
+
+	it("refuses paths that differ only in Unicode normalisation (NFC vs NFD)", async () => {
+		const dir = tinyPack(tmp(), { "layers/base/caf\u00e9.ts": "a", "layers/gql/cafe\u0301.ts": "b" });
+		await expect(loadPack(dir).then((p) => planFiles(p, context({ api: "graphql", db: "sql" })))).rejects.toThrow(
+			/differ only in case/,
+		);
+	});
+
+	it("refuses a pack larger than the limits before reading its content (a sparse 300 MiB file)", async () => {
+		const dir = tinyPack(tmp());
+		writeFileSync(path.join(dir, "layers/base/huge.bin"), "");
+		truncateSync(path.join(dir, "layers/base/huge.bin"), 300 * 2 ** 20);
+		await expect(loadPack(dir).then((p) => planFiles(p, context()))).rejects.toThrow(
+			/larger than 20000 files or 256 MiB/,
 		);
 	});
 
