@@ -131,7 +131,9 @@ function checkCase(seen: Map<string, string>, target: string, layer: Layer): voi
 	const key = target.normalize("NFC").toLowerCase();
 	const other = seen.get(key);
 	if (other !== undefined && other !== target) {
-		throw new UserError(`invalid pack: ${layer.label}: ${quote(target)} and ${quote(other)} differ only in case or Unicode form`);
+		throw new UserError(
+			`invalid pack: ${layer.label}: ${quote(target)} and ${quote(other)} differ only in case or Unicode form`,
+		);
 	}
 	seen.set(key, target);
 }
