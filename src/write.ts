@@ -157,12 +157,14 @@ const REASONS: Record<string, string> = {
 	EPERM: "operation not permitted",
 	EROFS: "read-only file system",
 	ENAMETOOLONG: "file name too long",
-	ENOTEMPTY: "it appeared while writing (another run?)",
-	EEXIST: "it appeared while writing (another run?)",
 };
 
-/** Turns a file-system error into one readable line; exit code 1 since the input itself was fine. */
+/** Turns a file-system error into one readable line: exit 1, as the input was fine but the disk was not. */
 function ioError(error: NodeJS.ErrnoException, where: string): UserError {
+	// Another run (or person) created the target between our check and our rename.
+	if (error.code === "ENOTEMPTY" || error.code === "EEXIST") {
+		return new UserError(`${where} already exists: it appeared while this run was writing; nothing was changed`);
+	}
 	const reason = REASONS[error.code ?? ""] ?? error.message;
 	return new UserError(`cannot write to ${where}: ${reason} (${error.code ?? "error"}); nothing was created`, 1);
 }

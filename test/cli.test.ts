@@ -176,6 +176,36 @@ describe("existing targets", () => {
 		expect(readFileSync(path.join(cwd, "app/src/index.ts"), "utf8")).toContain("app");
 	});
 
+	it("with --force refuses to write through a symlinked folder inside the target", () => {
+		const cwd = workspace();
+		const outside = tmp();
+		writeTree(cwd, { "app/keep.txt": "" });
+		symlinkSync(outside, path.join(cwd, "app/src"));
+		const before = snapshot(cwd);
+		const run = gen(cwd, "app", "--force");
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/cannot write src\/index\.ts: src in .*app is not a folder/);
+		expect(snapshot(cwd)).toEqual(before);
+		expect(readdirSync(outside)).toEqual([]);
+	});
+
+	it("two runs for the same target at once: one wins, the other exits 2 (SEC-14)", async () => {
+		const extra = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`layers/base/many/f${i}.txt`, "x"]));
+		const cwd = workspace(extra);
+		const start = () =>
+			new Promise<number | null>((resolve) => {
+				const child = spawn(process.execPath, [BIN, "--pack", "./pack", "app", "--no-install", "--no-git"], {
+					cwd,
+					stdio: "ignore",
+					env: { ...process.env, CI: "1" },
+				});
+				child.on("exit", resolve);
+			});
+		const codes = await Promise.all([start(), start()]);
+		expect(codes.sort()).toEqual([0, 2]);
+		expect(readdirSync(cwd).sort()).toEqual(["app", "pack"]);
+	});
+
 	it("uses an existing empty folder", () => {
 		const cwd = workspace();
 		mkdirSync(path.join(cwd, "app"));
