@@ -350,7 +350,10 @@ describe("interruptions and failures leave nothing behind", () => {
 		expect(readdirSync(cwd).sort()).toEqual(["app", "pack"]);
 	});
 
-	it("Ctrl-C while writing exits 130 and removes the staging folder", async () => {
+	it.each([
+		["SIGINT", 130],
+		["SIGTERM", 143],
+	] as const)("%s while writing exits %i and removes the staging folder", async (signal, expected) => {
 		// Thousands of files make the write phase long enough to interrupt it.
 		const extra = Object.fromEntries(
 			Array.from({ length: 6000 }, (_, i) => [`layers/base/many/f${i}.txt`, "x".repeat(2000)]),
@@ -370,7 +373,7 @@ describe("interruptions and failures leave nothing behind", () => {
 			const timer = setInterval(() => {
 				if (readdirSync(cwd).some((e) => e.startsWith(".app.cbs-"))) {
 					clearInterval(timer);
-					child.kill("SIGINT");
+					child.kill(signal);
 					resolve(true);
 				}
 			}, 2);
@@ -383,7 +386,7 @@ describe("interruptions and failures leave nothing behind", () => {
 			child.exitCode !== null ? resolve(child.exitCode) : child.on("exit", (c) => resolve(c)),
 		);
 		expect(staged).toBe(true);
-		expect(`${code} ${stderr}`).toMatch(/^130 /);
+		expect(`${code} ${stderr}`).toMatch(new RegExp(`^${expected} `));
 		expect(stderr).toMatch(/Aborted; nothing was created/);
 		expect(snapshot(cwd)).toEqual(before);
 	});
