@@ -31,7 +31,7 @@ export function abortWrites(): boolean {
 	return had;
 }
 
-/** Fails with exit code 2 when the target cannot be used; returns whether it already exists as a folder. */
+/** Fails with exit code 2 when the target cannot be used (a file, a symlink, a non-empty folder without force). */
 export async function checkTarget(dir: string, force = false): Promise<"absent" | "empty" | "existing"> {
 	const stat = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
 		if (error.code === "ENOENT") return undefined;
@@ -40,7 +40,9 @@ export async function checkTarget(dir: string, force = false): Promise<"absent" 
 	if (!stat) return "absent";
 	if (stat.isSymbolicLink()) throw new UserError(`${dir} is a symlink; pass a real folder or a new name`);
 	if (!stat.isDirectory()) throw new UserError(`${dir} exists and is not a folder`);
-	const entries = await readdir(dir);
+	const entries = await readdir(dir).catch((error) => {
+		throw ioError(error, dir);
+	});
 	if (entries.length === 0) return "empty";
 	if (!force) {
 		const shown = entries.slice(0, 8).map(quote).join(", ") + (entries.length > 8 ? ", …" : "");
