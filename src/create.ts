@@ -1,7 +1,7 @@
 import path from "node:path";
 import { detectPackageManager, initGit, installDependencies, type PackageManager, type Step } from "./install.js";
 import { type Logger, silentLogger, UserError } from "./log.js";
-import { type Answers, checkName, readPreset, resolveAnswers, resolveTarget } from "./options.js";
+import { type Answers, readPreset, resolveAnswers, resolveTarget } from "./options.js";
 import { BUILTIN_PACK, loadPack, type Pack, toolVersion } from "./packs.js";
 import type { Ask } from "./prompts.js";
 import { type PlannedFile, planFiles } from "./render.js";
@@ -57,7 +57,8 @@ export async function createProject(options: CreateOptions): Promise<CreateResul
 	const cwd = options.cwd ?? process.cwd();
 	const log = options.log ?? silentLogger;
 	const pack = typeof options.pack === "object" ? options.pack : await loadPack(options.pack, cwd);
-	const directory = options.directory ?? (await askDirectory(options.ask));
+	const directory =
+		options.directory ?? (await askDirectory(options.ask, (dir) => resolveTarget(dir, options.name, cwd)));
 	const target = resolveTarget(directory, options.name, cwd);
 	const preset = typeof options.preset === "string" ? readPreset(options.preset, cwd) : options.preset;
 	const answers = await resolveAnswers(pack.options, { preset, flags: options.answers, ask: options.ask });
@@ -83,7 +84,7 @@ export async function createProject(options: CreateOptions): Promise<CreateResul
 	return result;
 }
 
-async function askDirectory(ask: Ask | undefined): Promise<string> {
+async function askDirectory(ask: Ask | undefined, check: (directory: string) => unknown): Promise<string> {
 	if (!ask)
 		throw new UserError(
 			"missing the project directory: pass it as the first argument, e.g. `create-backend-starter my-api`",
@@ -95,9 +96,9 @@ async function askDirectory(ask: Ask | undefined): Promise<string> {
 			initial: "my-api",
 			validate: (value) => {
 				try {
-					checkName(path.basename(value.trim()), "the directory");
+					check(value.trim());
 				} catch (error) {
-					// Only npm's reasons: a long line breaks the prompt's layout.
+					// Without the quoted input: a long line breaks the prompt's layout.
 					return (error as Error).message.replace(/^.*?\): /, "");
 				}
 			},
