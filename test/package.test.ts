@@ -51,5 +51,21 @@ it("runs from the npm pack tarball in an empty folder outside the repository", (
 		},
 	);
 	expect(JSON.parse(readFileSync(path.join(cwd, "app/package.json"), "utf8")).name).toBe("app");
-	if (!builtIn) console.log("built-in pack not present yet: the tarball ran with an inline pack only");
+	if (!builtIn) return console.log("built-in pack not present yet: the tarball ran with an inline pack only");
+	const args = [
+		"exec",
+		"--yes",
+		"--package",
+		tarball,
+		"--",
+		"create-backend-starter",
+		"built-in",
+		"--yes",
+		"--no-install",
+		"--no-git",
+	];
+	execFileSync("npm", args, { cwd, stdio: "ignore", env: { ...process.env, CI: "1" } });
+	expect(JSON.parse(readFileSync(path.join(cwd, "built-in/package.json"), "utf8")).createBackendStarter.pack.name).toBe(
+		"create-backend-starter",
+	);
 }, 180_000);
