@@ -87,6 +87,29 @@ describe("errors and headers", () => {
   });
 });
 
+describe("graceful shutdown", () => {
+  it("close() lets an in-flight request finish, then stops listening", async () => {
+    const db = await openTestDatabase();
+    const app = await buildApp({ config: testConfig(), db, logger: false });
+    app.get("/slow", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { done: true };
+    });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const inFlight = fetch(`http://127.0.0.1:${port}/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = app.close();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ done: true });
+    await closing;
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    await db.close();
+  });
+});
+
 describe("CORS_ORIGIN", () => {
   it("allows exactly the listed origins", async () => {
     const db = await openTestDatabase();

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from "fastify";
+
+/**
+ * Graceful close: once `app.close()` starts, responses carry `Connection: close`, so keep-alive
+ * clients let go and in-flight requests finish without holding the process open. (Fastify already
+ * answers new requests with 503 while closing and closes idle connections.)
+ */
+export function setupGracefulClose(app: FastifyInstance) {
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_request, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
+}
