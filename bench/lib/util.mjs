@@ -63,9 +63,13 @@ export function cleanEnv(extra = {}) {
 /** Runs a command to completion, timing it from spawn to exit (ms). Throws with its stderr when it fails. */
 export function timedRun(cmd, args, { cwd, env, maxRssFile } = {}) {
   const e = maxRssFile ? { ...(env ?? process.env), BENCH_MAXRSS_FILE: maxRssFile } : env;
+  const c0 = childrenCpuMs();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { cwd, env: e, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const c1 = childrenCpuMs();
+  // CPU time at the kernel's tick (10 ms): meaningful only summed over many runs (see meanCpu).
+  const cpuMs = c0 != null && c1 != null ? c1 - c0 : null;
   if (r.error) throw r.error;
   if (r.status !== 0) {
     const err = new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().slice(-1500)}`);
@@ -79,7 +83,7 @@ export function timedRun(cmd, args, { cwd, env, maxRssFile } = {}) {
       fs.rmSync(maxRssFile, { force: true });
     } catch {}
   }
-  return { ms, stdout: r.stdout, stderr: r.stderr, maxRssKiB };
+  return { ms, cpuMs, stdout: r.stdout, stderr: r.stderr, maxRssKiB };
 }
 
 /** Runs a command, its output going to a log file; resolves with {ms}, rejects with the log's tail. */
@@ -225,6 +229,22 @@ export function cpuTimeMs(pid) {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / clkTck;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system, ms) of this process's waited-for children so far (cutime + cstime). */
+export function childrenCpuMs() {
+  return cpuFields('self', 13, 14);
+}
+
+function cpuFields(pid, a, b) {
+  try {
+    clkTck ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[a]) + Number(fields[b])) * 1000) / clkTck;
   } catch {
     return null;
   }
