@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { quote, UserError } from "./log.js";
@@ -59,14 +59,18 @@ export async function writeFiles(plan: PlannedFile[], dir: string, options: Writ
 	const target = path.resolve(dir);
 	const state = await checkTarget(target, options.force);
 	const parent = path.dirname(target);
-	const createdParent = await mkdir(parent, { recursive: true }).catch((e) => {
+	// Registered before the folders exist: a signal may arrive after mkdir created one but before we hear of it.
+	const createdParent = firstMissing(parent);
+	if (createdParent) pending.add(createdParent);
+	await mkdir(parent, { recursive: true }).catch((e) => {
+		abortWrites();
 		throw ioError(e, parent);
 	});
-	if (createdParent) pending.add(createdParent);
 	await removeStale(target, options.onStale);
 	const staging = path.join(parent, `.${path.basename(target)}.cbs-${process.pid}-${randomBytes(3).toString("hex")}`);
+	pending.add(staging);
 	try {
-		await mkdir(staging).then(() => pending.add(staging));
+		await mkdir(staging);
 		await stage(plan, staging);
 		const overwritten = state === "existing" ? await moveInto(plan, staging, target) : [];
 		if (state === "absent") await rename(staging, target);
@@ -78,7 +82,7 @@ export async function writeFiles(plan: PlannedFile[], dir: string, options: Writ
 		abortWrites();
 		throw error instanceof UserError ? error : ioError(error as NodeJS.ErrnoException, target);
 	} finally {
-		pending.delete(createdParent ?? "");
+		if (createdParent) pending.delete(createdParent);
 		if (pending.delete(staging)) await rm(staging, { recursive: true, force: true });
 	}
 }
@@ -124,6 +128,13 @@ async function moveInto(plan: PlannedFile[], staging: string, target: string): P
 		await rename(path.join(staging, file.path), path.join(target, file.path));
 	}
 	return overwritten;
+}
+
+/** The topmost folder of `dir` that does not exist yet (and so would be created), if any. */
+function firstMissing(dir: string): string | undefined {
+	let missing: string | undefined;
+	for (let d = dir; !existsSync(d); d = path.dirname(d)) missing = d;
+	return missing;
 }
 
 /** `a/b/c.txt` → [`a`, `a/b`]. */

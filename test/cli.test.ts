@@ -400,7 +400,8 @@ describe("interruptions and failures leave nothing behind", () => {
 		}
 		try {
 			const cwd = workspace({ "layers/base/big.txt": "y".repeat(200_000) });
-			const run = gen(cwd, path.join(dir, "app"));
+			// Nested: the folders created for the parent must go too.
+			const run = gen(cwd, path.join(dir, "deep/er/app"));
 			expect(run.code).toBe(1);
 			expect(run.stderr).toMatch(/cannot write to .*app: no space left on device \(ENOSPC\); nothing was created/);
 			expect(readdirSync(dir)).toEqual([]);
