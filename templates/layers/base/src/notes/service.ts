@@ -95,11 +95,20 @@ function checkTitle(title: unknown) {
   if (typeof title !== "string" || title.length < 1 || title.length > TITLE_MAX) {
     throw badInput(`title must be a string of 1 to ${TITLE_MAX} characters`);
   }
+  checkStorable("title", title);
 }
 
 function checkBody(body: unknown) {
   if (typeof body !== "string" || body.length > BODY_MAX) {
     throw badInput(`body must be a string of at most ${BODY_MAX} characters`);
+  }
+  checkStorable("body", body);
+}
+
+/** NUL characters and lone surrogates cannot be stored as text (PostgreSQL refuses them). */
+function checkStorable(name: string, text: string) {
+  if (text.includes("\0") || Buffer.from(text, "utf8").toString("utf8") !== text) {
+    throw badInput(`${name} must not contain NUL characters or invalid Unicode`);
   }
 }
 
