@@ -235,6 +235,24 @@ export async function createDatabase(log: string): Promise<string> {
 	return name;
 }
 
+/** How many tables the public schema of `database` holds (proof that a server used that database). */
+export async function countTables(database: string, log: string): Promise<number> {
+	const r = await runLogged(
+		"psql",
+		[
+			...psqlArgs.slice(0, 6),
+			"-d",
+			database,
+			"-tA",
+			"-c",
+			"SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+		],
+		{ cwd: repoRoot, env: freshEnv(), log, timeoutMs: 30_000 },
+	);
+	if (r.code !== 0) throw new Error(`psql failed:\n${r.output}`);
+	return Number(r.output.trim().split("\n").filter(Boolean).at(-1) ?? "0");
+}
+
 export async function dropDatabase(name: string, log: string): Promise<void> {
 	await runLogged("psql", [...psqlArgs, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], {
 		cwd: repoRoot,

@@ -5,7 +5,8 @@
 // NoSQL combinations cannot start: no MongoDB server can exist on this machine, and none is faked.
 //
 // Each step's output is kept in a log file under the temporary folder; a failed step prints its tail.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, it } from "vitest";
@@ -14,6 +15,7 @@ import {
 	type Combination,
 	clientPath,
 	cliPath,
+	countTables,
 	createDatabase,
 	dropDatabase,
 	freePort,
@@ -107,8 +109,11 @@ class CombinationRun {
 	}
 
 	/** The project's tests, then the built server started, driven by the contract client, and stopped. */
-	async serverRun(target: string, env: Record<string, string>, before?: () => Promise<void>): Promise<void> {
-		const { api, auth } = this.combo.answers;
+	async serverRun(
+		target: string,
+		env: Record<string, string>,
+		hooks: { before?: () => Promise<void>; after?: () => Promise<void> } = {},
+	): Promise<void> {
 		const dataDir = join(this.dir, ".data");
 		try {
 			if (!env.DATABASE_URL) await rm(dataDir, { recursive: true, force: true });
@@ -118,71 +123,136 @@ class CombinationRun {
 				false,
 			);
 			if (!env.DATABASE_URL) await rm(dataDir, { recursive: true, force: true }); // the server starts on a fresh .data
-			if (before) await before();
-			const port = await freePort();
-			const serverEnv = freshEnv({ ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "development" });
-			let server: RunningServer | undefined;
-			try {
+			if (hooks.before) await hooks.before();
+			await this.drive(target, env, "development");
+			if (!env.DATABASE_URL) {
 				await this.step(
-					`start (${target})`,
+					"the server kept its data in ./.data (pglite)",
 					async () => {
-						server = await startServer(this.dir, { env: serverEnv, log: this.log(`server-${target}`), port });
-						try {
-							await waitForHealth(server);
-						} catch (error) {
-							throw new Error(`${(error as Error).message}; ${server.log}:\n${await tail(server.log)}`);
-						}
-					},
-					true,
-				);
-				await this.step(
-					`contract (${target})`,
-					async () => {
-						const r = await runLogged(
-							process.execPath,
-							[
-								clientPath,
-								"--url",
-								(server as RunningServer).url,
-								"--api",
-								api ?? "",
-								"--auth",
-								auth ?? "",
-								"--keep-going",
-							],
-							{ cwd: this.dir, env: freshEnv(), log: this.log(`contract-${target}`), timeoutMs: 5 * minutes },
-						);
-						const summary = r.output.trimEnd().split("\n").at(-1) ?? "";
-						if (r.code !== 0) {
-							throw new Error(
-								`contract client exited ${r.code ?? r.signal}; ${r.log}:\n${await tail(r.log, 60)}\n` +
-									`-- server log ${(server as RunningServer).log}:\n${await tail((server as RunningServer).log, 30)}`,
-							);
-						}
-						console.log(`e2e ${this.combo.name}: contract (${target}): ${summary}`);
+						if (!existsSync(dataDir)) throw new Error(`no ${dataDir} after the server ran without DATABASE_URL`);
 					},
 					false,
 				);
-			} finally {
-				if (server) {
-					const running = server;
-					await this.step(
-						`SIGTERM exits 0 (${target})`,
-						async () => {
-							const stopped = await stopServer(running);
-							if (stopped.killed || stopped.code !== 0 || stopped.ms > 5_000) {
-								throw new Error(
-									`after SIGTERM: exit ${stopped.code ?? stopped.signal} in ${stopped.ms} ms` +
-										`${stopped.killed ? " (killed with SIGKILL)" : ""}; ${running.log}:\n${await tail(running.log, 20)}`,
-								);
-							}
-						},
-						false,
-					);
-				}
 			}
+			if (hooks.after) await hooks.after();
 		} catch (error) {
 			if (!(error instanceof StopTarget)) throw error;
+		}
+	}
+
+	/** Starts the built server, runs the contract client against it, stops it with SIGTERM. */
+	async drive(target: string, env: Record<string, string>, nodeEnv: "development" | "production"): Promise<void> {
+		const { api, auth } = this.combo.answers;
+		const label = nodeEnv === "development" ? target : `${target}, production`;
+		const port = await freePort();
+		const serverEnv = freshEnv({ ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: nodeEnv });
+		let server: RunningServer | undefined;
+		try {
+			await this.step(
+				`start (${label})`,
+				async () => {
+					server = await startServer(this.dir, { env: serverEnv, log: this.log(`server-${label}`), port });
+					try {
+						await waitForHealth(server);
+					} catch (error) {
+						throw new Error(`${(error as Error).message}; ${server.log}:\n${await tail(server.log)}`);
+					}
+				},
+				true,
+			);
+			await this.step(
+				`contract (${label})`,
+				async () => {
+					const running = server as RunningServer;
+					const r = await runLogged(
+						process.execPath,
+						[
+							clientPath,
+							"--url",
+							running.url,
+							"--api",
+							api ?? "",
+							"--auth",
+							auth ?? "",
+							"--env",
+							nodeEnv,
+							"--keep-going",
+						],
+						{ cwd: this.dir, env: freshEnv(), log: this.log(`contract-${label}`), timeoutMs: 5 * minutes },
+					);
+					const summary = r.output.trimEnd().split("\n").at(-1) ?? "";
+					if (r.code !== 0) {
+						throw new Error(
+							`contract client exited ${r.code ?? r.signal}; ${r.log}:\n${await tail(r.log, 60)}\n` +
+								`-- server log ${running.log}:\n${await tail(running.log, 30)}`,
+						);
+					}
+					console.log(`e2e ${this.combo.name}: contract (${label}): ${summary}`);
+				},
+				false,
+			);
+		} finally {
+			if (server) {
+				const running = server;
+				await this.step(
+					`SIGTERM exits 0 (${label})`,
+					async () => {
+						const stopped = await stopServer(running);
+						if (stopped.killed || stopped.code !== 0 || stopped.ms > 5_000) {
+							throw new Error(
+								`after SIGTERM: exit ${stopped.code ?? stopped.signal} in ${stopped.ms} ms` +
+									`${stopped.killed ? " (killed with SIGKILL)" : ""}; ${running.log}:\n${await tail(running.log, 20)}`,
+							);
+						}
+					},
+					false,
+				);
+			}
+		}
+	}
+
+	/** In production a weak JWT_SECRET stops start-up with one line naming the variable (CONTRACT.md §2). */
+	async refusesWeakSecret(env: Record<string, string>): Promise<void> {
+		const example = await readFile(join(this.dir, ".env.example"), "utf8");
+		const placeholder = /^JWT_SECRET=(.*)$/m.exec(example)?.[1]?.replace(/^["']|["']$/g, "") ?? "";
+		const cases: [string, string][] = [
+			["missing (empty)", ""],
+			["short", "too-short-secret"],
+			[`placeholder (.env.example's "${placeholder}")`, placeholder],
+		];
+		for (const [what, secret] of cases) {
+			await this.step(
+				`production refuses a ${what} JWT_SECRET`,
+				async () => {
+					const port = await freePort();
+					const server = await startServer(this.dir, {
+						env: freshEnv({
+							...env,
+							PORT: String(port),
+							HOST: "127.0.0.1",
+							NODE_ENV: "production",
+							JWT_SECRET: secret,
+						}),
+						log: this.log(`server-weak-secret-${what.split(" ")[0]}`),
+						port,
+					});
+					const timer = setTimeout(() => server.child.kill("SIGKILL"), 30_000);
+					const { code, signal } = await server.exited;
+					clearTimeout(timer);
+					const output = await tail(server.log, 200);
+					if (code === 0 || signal) {
+						throw new Error(
+							`the server did not refuse it (exit ${code ?? signal}); ${server.log}:\n${await tail(server.log, 20)}`,
+						);
+					}
+					if (!/JWT_SECRET/.test(output)) {
+						throw new Error(
+							`exit ${code}, but no line names JWT_SECRET; ${server.log}:\n${await tail(server.log, 20)}`,
+						);
+					}
+				},
+				false,
+			);
 		}
 	}
 
@@ -232,12 +302,27 @@ class CombinationRun {
 				const database = await createDatabase(this.log("createdb"));
 				try {
 					const env = { DATABASE_URL: postgresUrl(database) };
-					await this.serverRun("postgres", env, async () => {
-						await this.step(
-							"db:migrate (postgres)",
-							() => this.command("migrate-postgres", "npm", ["run", "db:migrate"], { env: freshEnv(env) }),
-							false, // the server applies pending migrations at start too: a failure here is kept, not fatal
-						);
+					await this.serverRun("postgres", env, {
+						before: async () => {
+							await this.step(
+								"db:migrate (postgres)",
+								() => this.command("migrate-postgres", "npm", ["run", "db:migrate"], { env: freshEnv(env) }),
+								false, // the server applies pending migrations at start too: a failure here is kept, not fatal
+							);
+						},
+						after: async () => {
+							await this.step(
+								"the server wrote to the PostgreSQL database",
+								async () => {
+									const tables = await countTables(database, this.log("count-tables"));
+									if (tables === 0) throw new Error(`database ${database} has no tables after the server ran on it`);
+								},
+								false,
+							);
+							// Production once per combination, on PostgreSQL (quick to start).
+							await this.drive("postgres", env, "production");
+							if (this.combo.answers.auth === "jwt") await this.refusesWeakSecret(env);
+						},
 					});
 				} finally {
 					await dropDatabase(database, this.log("dropdb"));
