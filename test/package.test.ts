@@ -5,10 +5,11 @@ import { expect, it } from "vitest";
 import { ROOT, tinyPack, tmp } from "./helpers.js";
 
 // Runs the published shape of the tool: a missing `files` entry or dependency fails here, not for users.
+// --ignore-scripts: dist/ is already built (global setup); rebuilding it here would race the other test files.
 it("runs from the npm pack tarball in an empty folder outside the repository", () => {
 	const out = tmp();
 	const packed = JSON.parse(
-		execFileSync("npm", ["pack", "--json", "--pack-destination", out], {
+		execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", out], {
 			cwd: ROOT,
 			encoding: "utf8",
 			stdio: ["ignore", "pipe", "ignore"],
