@@ -1,6 +1,6 @@
 import path from "node:path";
 import { type Logger, UserError } from "./log.js";
-import { loadPack } from "./packs.js";
+import { loadPack, type PackOption } from "./packs.js";
 import { type PlannedFile, planFiles } from "./render.js";
 import { writeFiles } from "./write.js";
 
@@ -16,10 +16,7 @@ const MAX_COMBINATIONS = 4096;
 /** Validates a pack and renders every combination of its options in memory; errors name the file and layer. */
 export async function checkPack(ref: string, cwd = process.cwd()): Promise<PackCheck> {
 	const pack = await loadPack(ref, cwd);
-	const combinations = pack.options.reduce<Record<string, string>[]>(
-		(all, option) => all.flatMap((answers) => option.choices.map((choice) => ({ ...answers, [option.name]: choice }))),
-		[{}],
-	);
+	const combinations = combinationsOf(pack.options);
 	if (combinations.length > MAX_COMBINATIONS) {
 		throw new UserError(
 			`${pack.name} has ${combinations.length} combinations of options; pack check renders at most ${MAX_COMBINATIONS}`,
@@ -34,6 +31,14 @@ export async function checkPack(ref: string, cwd = process.cwd()): Promise<PackC
 		}
 	}
 	return { pack: pack.name, combinations: combinations.length, errors };
+}
+
+/** Every combination of the options' choices, in manifest order. */
+export function combinationsOf(options: PackOption[]): Record<string, string>[] {
+	return options.reduce<Record<string, string>[]>(
+		(all, option) => all.flatMap((answers) => option.choices.map((choice) => ({ ...answers, [option.name]: choice }))),
+		[{}],
+	);
 }
 
 /** Writes a small, documented pack that extends the built-in one (and passes `pack check`). */
@@ -87,14 +92,30 @@ Check it: \`npx create-backend-starter pack check ./this-folder\` renders every 
 - A pack is code: its templates run JavaScript, so use packs you trust as you would an npm package.
 `;
 
+const checkFlags = {
+	build: { type: "boolean", describe: "Also generate each combination, npm install, type-check and test it" },
+	only: {
+		type: "string",
+		array: true,
+		implies: "build",
+		describe: "Build only combinations with these values, e.g. --only db=sql --only api=rest,graphql",
+	},
+	jobs: { type: "number", default: 1, describe: "Combinations built at a time" },
+} as const;
+
 /** `create-backend-starter pack check|init …` */
 export async function runPackCommand(argv: string[], log: Logger): Promise<void> {
 	const { default: yargs } = await import("yargs");
 	let action: (() => Promise<void>) | undefined;
 	await yargs(argv)
 		.scriptName("create-backend-starter pack")
-		.command("check <pack>", "Validate a pack and render every combination of its options", {}, (args) => {
-			action = () => reportCheck(String(args.pack), log);
+		.command("check <pack>", "Validate a pack and render every combination of its options", checkFlags, (args) => {
+			action = async () => {
+				await reportCheck(String(args.pack), log);
+				if (!args.build) return;
+				const { reportBuild } = await import("./pack-build.js");
+				await reportBuild(String(args.pack), { only: (args.only ?? []).map(String), jobs: args.jobs }, log);
+			};
 		})
 		.command("init <directory>", "Write a new pack that extends the built-in one", {}, (args) => {
 			action = async () => {
