@@ -58,7 +58,12 @@ export class AuthService {
       this.#perIp.record(ip);
       return unauthenticated(INVALID_LOGIN);
     };
-    if (typeof password !== "string" || password.length > PASSWORD_MAX || email === "") {
+    if (
+      typeof password !== "string" ||
+      password.length > PASSWORD_MAX ||
+      email === "" ||
+      !isStorable(email)
+    ) {
       await verifyDummy("x");
       throw failed();
     }
@@ -137,7 +142,7 @@ export class AuthService {
 function checkEmail(input: unknown): string {
   if (typeof input !== "string") throw badInput("email must be a valid email address");
   const email = normalizeEmail(input);
-  if (email.length > EMAIL_MAX || !EMAIL.test(email)) {
+  if (email.length > EMAIL_MAX || !EMAIL.test(email) || !isStorable(email)) {
     throw badInput("email must be a valid email address");
   }
   return email;
@@ -148,6 +153,11 @@ function checkPassword(password: unknown) {
   if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
     throw badInput(`password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long`);
   }
+}
+
+/** NUL characters and lone surrogates cannot be stored or looked up (PostgreSQL refuses them). */
+function isStorable(text: string): boolean {
+  return !text.includes("\0") && Buffer.from(text, "utf8").toString("utf8") === text;
 }
 
 function isTokenShaped(token: unknown): token is string {
