@@ -99,7 +99,6 @@ const DROPPED = /^(npm_.*|VITEST.*|NODE_ENV|NODE_OPTIONS|PORT|HOST|DATABASE_URL|
 
 function runLogged(args: string[], cwd: string, log: string): Promise<{ code: number | null; output: string }> {
 	const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !DROPPED.test(key)));
-	env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${env.PATH ?? ""}`;
 	return mkdir(path.dirname(log), { recursive: true }).then(
 		() =>
 			new Promise((done) => {

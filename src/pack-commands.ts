@@ -57,6 +57,11 @@ export async function initPack(directory: string, cwd = process.cwd()): Promise<
 			"layers/house/package.json",
 			`${JSON.stringify({ scripts: { hello: "node -e \"console.log('hello from the pack')\"" } }, null, 2)}\n`,
 		),
+		// Same output path as the built-in pack's README.md.ejs: a later layer's file replaces an earlier one.
+		file(
+			"layers/house/README.md.ejs",
+			"# <%= projectName %>\n\nA <%= api %> API on <%= db %>, made with our house pack. Run `npm run dev`.\n",
+		),
 		file(
 			"layers/house/docs/HOUSE-RULES.md.ejs",
 			"# <%= projectName %>\n\nMade with api=<%= api %>, db=<%= db %>, auth=<%= auth %>.\n",
@@ -88,7 +93,9 @@ Check it: \`npx create-backend-starter pack check ./this-folder\` renders every 
   built-in pack's layers (\`extends\`). A layer's \`when\` is \`{ "option": "value" }\` or a list of values.
 - Files ending in \`.ejs\` are rendered with EJS (\`<%= projectName %>\`, \`<%= api %>\`, every option by name,
   \`<%= randomSecret() %>\`); other files are copied as they are. \`_name\` is written as \`.name\`.
-- A layer's \`package.json\` is merged into the project's; \`_env.example\` fragments are appended.
+- A later layer's file replaces an earlier one at the same path (\`layers/house/README.md.ejs\` replaces the
+  built-in README), except that a layer's \`package.json\` is merged into the project's and \`_env.example\`
+  fragments are appended.
 - A pack is code: its templates run JavaScript, so use packs you trust as you would an npm package.
 `;
 
