@@ -47,13 +47,16 @@ const PAGE_CSS = `html, body { height: 100%; margin: 0; }
 `;
 
 /** Runs in the browser. */
-const INIT_JS = `(function () {
-  var defaultQuery = [
-    "# GraphiQL, served by this API in development (it is off in production).",
-    "#",
-    "# Fields that need a signed-in user read the access token from the Authorization",
-    "# header: run register or login, then add in Headers below:",
-    '#   { "Authorization": "Bearer <accessToken>" }',
+function initScript(withAuth: boolean): string {
+  const intro = [
+    "# GraphiQL: served by this API in development only.",
+    ...(withAuth
+      ? [
+          "# Fields that need a user read the access token:",
+          "# run register or login, then add in Headers below",
+          '#   { "Authorization": "Bearer <accessToken>" }',
+        ]
+      : []),
     "",
     "query Notes {",
     "  notes(limit: 5) {",
@@ -62,17 +65,19 @@ const INIT_JS = `(function () {
     "  }",
     "}",
     "",
-  ].join("\\n");
+  ].join("\n");
+  return `(function () {
   var fetcher = GraphiQL.createFetcher({ url: new URL("/graphql", window.location.href).toString() });
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,
-      defaultQuery: defaultQuery,
+      defaultQuery: ${JSON.stringify(intro)},
       defaultEditorToolsVisibility: true,
     }),
   );
 })();
 `;
+}
 
 const cache = new Map<string, Buffer>();
 
@@ -88,14 +93,15 @@ async function packageFile(name: string): Promise<{ body: Buffer; type: string }
   return { body, type: file.type };
 }
 
-export async function graphiqlRoutes(app: FastifyInstance) {
+export async function graphiqlRoutes(app: FastifyInstance, options: { withAuth: boolean }) {
+  const init = initScript(options.withAuth);
   app.get("/graphiql", async (_request, reply) =>
     reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(PAGE),
   );
 
   app.get<{ Params: { name: string } }>("/graphiql/assets/:name", async (request, reply) => {
     const { name } = request.params;
-    if (name === "init.js") return reply.type(JS).send(INIT_JS);
+    if (name === "init.js") return reply.type(JS).send(init);
     if (name === "page.css") return reply.type(CSS).send(PAGE_CSS);
     let file: Awaited<ReturnType<typeof packageFile>>;
     try {

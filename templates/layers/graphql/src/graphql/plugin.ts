@@ -54,5 +54,5 @@ export async function graphqlPlugin(app: FastifyInstance, options: GraphQLPlugin
     },
   });
 
-  if (!production) await app.register(graphiqlRoutes);
+  if (!production) await app.register(graphiqlRoutes, { withAuth: "auth" in options });
 }
