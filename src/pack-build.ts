@@ -94,8 +94,9 @@ function reason(output: string, code: number | null): string {
 	return error ?? `exit code ${code}`;
 }
 
-// The generated project's own configuration must not leak in from this process (npm run, Vitest, the shell).
-const DROPPED = /^(npm_.*|VITEST.*|NODE_ENV|NODE_OPTIONS|PORT|HOST|DATABASE_URL|MONGODB_URI|JWT_.*|LOG_LEVEL)$/i;
+// Settings of this process (npm run, Vitest, the shell) must not leak into the projects' tests. DATABASE_URL and
+// MONGODB_URI are kept on purpose: they are how a CI job gives the tests a PostgreSQL or MongoDB server.
+const DROPPED = /^(npm_.*|VITEST.*|NODE_ENV|NODE_OPTIONS|PORT|HOST|JWT_.*|LOG_LEVEL|CORS_ORIGIN)$/i;
 
 function runLogged(args: string[], cwd: string, log: string): Promise<{ code: number | null; output: string }> {
 	const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !DROPPED.test(key)));
