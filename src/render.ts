@@ -54,7 +54,11 @@ export function planFiles(pack: Pack, context: PlanContext): PlannedFile[] {
 			});
 		}
 	}
-	const pkg = { name: context.projectName, ...manifest?.value, createBackendStarter: context.stamp };
+	const pkg = {
+		name: context.projectName,
+		...sortDependencies(manifest?.value ?? {}),
+		createBackendStarter: context.stamp,
+	};
 	pkg.name = context.projectName;
 	const json = Buffer.from(`${JSON.stringify(pkg, null, 2)}\n`);
 	files.set("package.json", {
@@ -175,6 +179,18 @@ export function mergeJson(base: Record<string, unknown>, next: Record<string, un
 		if (key === "__proto__") continue;
 		const current = out[key];
 		out[key] = isObject(current) && isObject(value) ? mergeJson(current, value) : value;
+	}
+	return out;
+}
+
+const DEPENDENCY_KEYS = ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"];
+
+/** Dependency maps sorted by name, as npm writes them, so merged layers don't leave them in layer order. */
+function sortDependencies(pkg: Record<string, unknown>): Record<string, unknown> {
+	const out = { ...pkg };
+	for (const key of DEPENDENCY_KEYS) {
+		const deps = out[key];
+		if (isObject(deps)) out[key] = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => (a < b ? -1 : 1)));
 	}
 	return out;
 }
