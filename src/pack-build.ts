@@ -60,7 +60,7 @@ export async function buildCombinations(
 			results.push(result);
 		}
 	};
-	await Promise.all(Array.from({ length: Math.max(1, options.jobs) }, worker));
+	await Promise.all(Array.from({ length: options.jobs }, worker));
 	if (results.every((r) => r.ok)) await rm(root, { recursive: true, force: true });
 	return results;
 }
@@ -132,6 +132,7 @@ export function describeAnswers(answers: Record<string, string>): string {
 
 /** `pack check PACK --build [--only name=value,…] [--jobs N]`, after the render check passed. */
 export async function reportBuild(ref: string, flags: { only: string[]; jobs: number }, log: Logger): Promise<void> {
+	if (!Number.isInteger(flags.jobs) || flags.jobs < 1) throw new UserError("--jobs: give a whole number, 1 or more");
 	const pack = await loadPack(ref);
 	const all = combinationsOf(pack.options);
 	const only = parseOnly(flags.only, pack);

@@ -294,6 +294,7 @@ describe("pack check --build (with a stand-in npm that records what it runs)", (
 		[["--only", "colour=red"], /--only "colour=red": tiny has no option "colour"/],
 		[["--only", "db=mongo"], /--only "db=mongo": choose from sql, nosql/],
 		[["--only", "db="], /--only "db=": choose from sql, nosql/],
+		[["--jobs", "0"], /--jobs: give a whole number, 1 or more/],
 	])("refuses %j before building anything (exit 2)", (flags, message) => {
 		const root = tmp();
 		const env = fakeNpm(root);
