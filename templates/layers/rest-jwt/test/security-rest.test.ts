@@ -261,8 +261,8 @@ describe("SEC-48 excessive data exposure", () => {
         /password|argon2|hash|owner|revoked|family|\$argon|token_?hash/i,
       );
     }
-    expect(Object.keys(responses[2]?.json()).sort()).toEqual(["email", "id"]);
-    expect(Object.keys(responses[4]?.json()).sort()).toEqual([
+    expect(Object.keys(responses[2]?.json() ?? {}).sort()).toEqual(["email", "id"]);
+    expect(Object.keys(responses[4]?.json() ?? {}).sort()).toEqual([
       "body",
       "createdAt",
       "id",
