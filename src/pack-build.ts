@@ -66,32 +66,41 @@ export async function buildCombinations(
 }
 
 async function buildOne(pack: Pack, answers: Record<string, string>, dir: string): Promise<BuildResult> {
-	const timings: string[] = [];
+	const done: string[] = [];
+	const failed: string[] = [];
 	try {
 		await createProject({ pack, directory: dir, answers, install: false, git: false, cwd: path.dirname(dir) });
+		// A failed install stops the combination; a failed type-check does not: the tests still say something.
 		for (const [step, args] of STEPS) {
 			const started = Date.now();
 			const log = path.join(dir, "..", "logs", `${path.basename(dir)}-${step}.log`);
 			const { code, output } = await runLogged(args, dir, log);
-			if (code !== 0) {
-				return { answers, ok: false, summary: `${step} failed: ${reason(output, code)}; log ${log}`, kept: dir };
-			}
-			timings.push(`${step} ${Math.round((Date.now() - started) / 1000)} s`);
+			if (code === 0) done.push(`${step} ${Math.round((Date.now() - started) / 1000)} s`);
+			else failed.push(`${step} failed: ${reason(output, code)}; log ${log}`);
+			if (code !== 0 && step === "install") break;
 		}
-		await rm(dir, { recursive: true, force: true });
-		return { answers, ok: true, summary: timings.join(", ") };
 	} catch (error) {
-		return { answers, ok: false, summary: `generate failed: ${(error as Error).message}`, kept: dir };
+		failed.push(`generate failed: ${(error as Error).message}`);
 	}
+	if (failed.length === 0) await rm(dir, { recursive: true, force: true });
+	const summary = [...failed, ...(done.length > 0 ? [`ok: ${done.join(", ")}`] : [])].join("; ");
+	return failed.length === 0
+		? { answers, ok: true, summary: done.join(", ") }
+		: { answers, ok: false, summary, kept: dir };
 }
 
-/** The line that says why: a missing MongoDB is named plainly, otherwise the last line that looks like an error. */
+/** The line that says why: a missing MongoDB is named plainly, otherwise the first line that looks like an error. */
 function reason(output: string, code: number | null): string {
 	const lines = output.split("\n").map((l) => l.trim());
 	const mongo = lines.find((l) => /mongo/i.test(l) && /\b(no|not|cannot|could|unreachable|refused)\b/i.test(l));
-	if (mongo) return `needs a MongoDB server, none reachable here (${mongo})`;
-	const error = lines.filter((l) => /error|fail|✗|×/i.test(l)).at(-1);
-	return error ?? `exit code ${code}`;
+	if (mongo) return `needs a MongoDB server, none reachable here (${clip(mongo)})`;
+	// The first error is usually the cause (tsc's `file(line,col): error TS…`, Vitest's `FAIL test/…`, `npm error …`).
+	const first = lines.find((l) => /\b(error|fail)|✗|×/i.test(l) && !l.startsWith("✓"));
+	return first ? clip(first) : `exit code ${code}`;
+}
+
+function clip(line: string): string {
+	return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
 // Settings of this process (npm run, Vitest, the shell) must not leak into the projects' tests. DATABASE_URL and
