@@ -45,5 +45,10 @@ export function createLogger({ json = false, verbose = false } = {}): Logger {
 
 /** Names and paths typed by users can hold control characters; quote them so they cannot restyle the terminal. */
 export function quote(value: string): string {
-	return JSON.stringify(value);
+	// JSON.stringify escapes control characters; invisible and bidirectional ones (U+202E …) could still disguise a
+	// name on the terminal, so they are escaped too.
+	return JSON.stringify(value).replace(
+		/[\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
+		(c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+	);
 }
