@@ -1,0 +1,14 @@
+// Reliability tests (npm run test:reliability): a generated rest+sql+jwt project, installed, built and started
+// against the local PostgreSQL server, then shut down under load, cut off from its database, raced and loaded.
+// Slow (minutes) and needs PostgreSQL on 127.0.0.1:5432 and the right to stop and start it; not in `npm test`.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+	test: {
+		include: ["test/reliability/**/*.reliability.ts"],
+		testTimeout: 5 * 60_000,
+		hookTimeout: 6 * 60_000,
+		fileParallelism: false,
+		sequence: { concurrent: false },
+	},
+});
