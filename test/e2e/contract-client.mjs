@@ -1020,20 +1020,23 @@ function graphqlGroups() {
 		await paginate({ list, create, listPage: (r) => gqlData(r, "notes").notes });
 	});
 
-	group("introspection works in development; depth and cost are limited", async () => {
-		if (!production) {
-			const intro = await gql(
-				"{ __schema { queryType { name } types { name kind fields { name args { name type { name kind ofType { name kind ofType { name kind ofType { name kind } } } } } type { name kind ofType { name kind ofType { name kind ofType { name kind } } } } } } } }",
-			);
-			gqlData(intro, "an introspection query (development)");
-		}
-		let deep = "name";
-		for (let i = 0; i < 22; i++) deep = `ofType { ${deep} }`;
-		gqlRefused(await gql(`{ __schema { types { fields { type { ${deep} } } } } }`), "a query 25+ levels deep");
-		const token = jwt ? state.a?.accessToken : undefined;
-		const aliases = Array.from({ length: 300 }, (_, i) => `n${i}: notes(limit: 100) { items { id title body } }`);
-		gqlRefused(await gql(`{ ${aliases.join(" ")} }`, undefined, token), "300 aliased lists of 100 notes");
-	});
+	group(
+		production ? "depth and cost are limited" : "introspection works in development; depth and cost are limited",
+		async () => {
+			if (!production) {
+				const intro = await gql(
+					"{ __schema { queryType { name } types { name kind fields { name args { name type { name kind ofType { name kind ofType { name kind ofType { name kind } } } } } type { name kind ofType { name kind ofType { name kind ofType { name kind } } } } } } } }",
+				);
+				gqlData(intro, "an introspection query (development)");
+			}
+			let deep = "name";
+			for (let i = 0; i < 22; i++) deep = `ofType { ${deep} }`;
+			gqlRefused(await gql(`{ __schema { types { fields { type { ${deep} } } } } }`), "a query 25+ levels deep");
+			const token = jwt ? state.a?.accessToken : undefined;
+			const aliases = Array.from({ length: 300 }, (_, i) => `n${i}: notes(limit: 100) { items { id title body } }`);
+			gqlRefused(await gql(`{ ${aliases.join(" ")} }`, undefined, token), "300 aliased lists of 100 notes");
+		},
+	);
 
 	group("request body over 1 MiB → 413", async () => {
 		const big = JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(1024 * 1024 + 16) } });
