@@ -147,6 +147,7 @@ class CombinationRun {
 		const port = await freePort();
 		const serverEnv = freshEnv({ ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: nodeEnv });
 		let server: RunningServer | undefined;
+		let healthy = false;
 		try {
 			await this.step(
 				`start (${label})`,
@@ -154,6 +155,7 @@ class CombinationRun {
 					server = await startServer(this.dir, { env: serverEnv, log: this.log(`server-${label}`), port });
 					try {
 						await waitForHealth(server);
+						healthy = true;
 					} catch (error) {
 						throw new Error(`${(error as Error).message}; ${server.log}:\n${await tail(server.log)}`);
 					}
@@ -192,7 +194,9 @@ class CombinationRun {
 				false,
 			);
 		} finally {
-			if (server) {
+			if (server && !healthy)
+				await stopServer(server, 2_000); // the start step failed and said why
+			else if (server) {
 				const running = server;
 				await this.step(
 					`SIGTERM exits 0 (${label})`,
