@@ -168,6 +168,27 @@ describe("GraphQL limits", () => {
     expect(variable.codes).toEqual(["BAD_USER_INPUT"]);
   });
 
+  it("answers a wrong operation name or a missing variable with 400, not 500", async () => {
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/graphql",
+      payload: { query: "query A { __typename } query B { __typename }", operationName: "C" },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors[0].extensions.code).toBe("OPERATION_RESOLUTION_FAILURE");
+    const unnamed = await gql(t.app, "query A { __typename } query B { __typename }");
+    expect(unnamed.statusCode).toBe(400);
+    expect(unnamed.codes).toEqual(["OPERATION_RESOLUTION_FAILURE"]);
+    const missing = await t.app.inject({
+      method: "POST",
+      url: "/graphql",
+      payload: { query: "query ($id: ID!) { note(id: $id) { id } }" },
+      headers,
+    });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().errors[0].extensions.code).toBe("BAD_USER_INPUT");
+  });
+
   it("refuses bodies over 1 MiB", async () => {
     const response = await t.app.inject({
       method: "POST",

@@ -74,6 +74,9 @@ export function formatErrors(
             status === 400 ? requestErrorCode(inner) : (CODE_BY_STATUS[status] ?? "BAD_REQUEST"),
           );
       }
+    } else if (!executed && !original) {
+      // graphql-js refused to start executing: unknown operation name, missing variables, …
+      add(error, requestErrorCode(error));
     } else if (!executed && original && isClientStatus(original.statusCode)) {
       // Fastify's own client errors: body too large, bad JSON, unsupported media type, rate limit.
       result.statusCode = original.statusCode;
@@ -101,6 +104,9 @@ function isClientStatus(status: unknown): status is number {
 /** An error raised before execution by graphql-js or mercurius. */
 function requestErrorCode(error: LooseError): string {
   if (error.message.startsWith("Syntax Error")) return "GRAPHQL_PARSE_FAILED";
+  if (/^(Unknown operation named|Must provide operation name)/.test(error.message)) {
+    return "OPERATION_RESOLUTION_FAILURE";
+  }
   if (error.message.startsWith('Variable "$')) return "BAD_USER_INPUT";
   return "GRAPHQL_VALIDATION_FAILED";
 }
