@@ -108,3 +108,18 @@ describe("unexpected errors", () => {
     }
   });
 });
+
+describe("the global rate limit", () => {
+  it("answers /graphql with 429, Retry-After and TOO_MANY_REQUESTS", async () => {
+    const t = await createTestApp({ RATE_LIMIT_MAX: "3" });
+    try {
+      for (let i = 0; i < 3; i++) expect((await gql(t.app, "{ __typename }")).statusCode).toBe(200);
+      const limited = await gql(t.app, "{ __typename }");
+      expect(limited.statusCode).toBe(429);
+      expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+      expect(limited.codes).toEqual(["TOO_MANY_REQUESTS"]);
+    } finally {
+      await t.close();
+    }
+  });
+});
