@@ -62,6 +62,22 @@ describe("GraphQL limits", () => {
     expect(many.errors?.[0]?.message).toMatch(/aliases/);
   });
 
+  it("runs nothing from a refused document", async () => {
+    const creates = Array.from(
+      { length: limits.aliases + 1 },
+      (_, i) => `c${i}: createNote(input: { title: "refused", body: "" }) { id }`,
+    ).join(" ");
+    const refused = await gql(t.app, `mutation { ${creates} }`, {}, headers);
+    expect(refused.statusCode).toBe(400);
+    const list = await gql<{ notes: { items: { title: string }[] } }>(
+      t.app,
+      "{ notes(limit: 100) { items { title } } }",
+      {},
+      headers,
+    );
+    expect(list.data?.notes.items.map((note) => note.title)).not.toContain("refused");
+  });
+
   it("refuses hundreds of aliased lists (parser token limit before anything runs)", async () => {
     const result = await gql(
       t.app,
@@ -90,6 +106,12 @@ describe("GraphQL limits", () => {
       headers,
     );
     expect(variable.codes).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+    // a list without `limit` is costed at its default (20 notes): 1 + 20 × 7 = 141 each
+    const defaults = "notes { items { id title body createdAt updatedAt } nextCursor }";
+    expect((await gql(t.app, aliased(7, defaults), {}, headers)).errors).toBeUndefined();
+    expect((await gql(t.app, aliased(8, defaults), {}, headers)).codes).toEqual([
+      "GRAPHQL_VALIDATION_FAILED",
+    ]);
     // fragments are costed too
     const viaFragments = await gql(
       t.app,

@@ -26,7 +26,7 @@ export const limits = {
   aliases: 15,
   /** Directives per document (@include/@skip/...). */
   directives: 50,
-  /** Parser tokens per document; the standard introspection query has about 400. */
+  /** Parser tokens per document; the standard introspection query has about 200. */
   tokens: 2000,
   /** Static cost per operation: 1 per field, and a field with a `limit` argument costs limit × its selection. */
   cost: 1000,
@@ -112,14 +112,21 @@ export const oneAuthMutationRule: ValidationRule = (context) => {
   };
 };
 
+/** How many items a list field asks for: its `limit` argument, else that argument's default. */
 function listSize(
+  def: GraphQLField<unknown, unknown> | undefined,
   args: readonly { name: { value: string }; value: ValueNode }[] | undefined,
 ): number | null {
   const arg = args?.find((a) => a.name.value === "limit");
-  if (!arg) return null;
-  if (arg.value.kind === Kind.INT) {
-    return Math.min(Math.max(Number.parseInt(arg.value.value, 10), 1), limits.listLimit);
+  const argDef = def?.args.find((a) => a.name === "limit");
+  if (!arg && !argDef) return null;
+  const clamp = (n: number) => Math.min(Math.max(n, 1), limits.listLimit);
+  if (!arg) {
+    return typeof argDef?.defaultValue === "number"
+      ? clamp(argDef.defaultValue)
+      : limits.defaultListLimit;
   }
+  if (arg.value.kind === Kind.INT) return clamp(Number.parseInt(arg.value.value, 10));
   // A variable (or anything else) is costed at the largest allowed value, so the cost of a
   // document does not depend on its variables (mercurius caches validation per document).
   return limits.listLimit;
@@ -151,14 +158,18 @@ function selectionCost(
   let total = 0;
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
-      let child = 0;
-      if (selection.selectionSet) {
-        let type: GraphQLNamedType | undefined;
-        const def = fieldsOf(parent)?.[selection.name.value];
-        if (def) type = namedType(def.type);
-        child = selectionCost(schema, selection.selectionSet, type, fragments, memo, visiting);
-      }
-      const size = listSize(selection.arguments);
+      const def = fieldsOf(parent)?.[selection.name.value];
+      const child = selection.selectionSet
+        ? selectionCost(
+            schema,
+            selection.selectionSet,
+            def ? namedType(def.type) : undefined,
+            fragments,
+            memo,
+            visiting,
+          )
+        : 0;
+      const size = listSize(def, selection.arguments);
       total += 1 + (size === null ? child : size * Math.max(child, 1));
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const type = selection.typeCondition
