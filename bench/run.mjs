@@ -60,6 +60,7 @@ const { values: opt } = parseArgs({
     'keep-rate-limit': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
+    'write-docs': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -81,7 +82,8 @@ if (opt.help) {
   --skip-build            do not run 'npm run build' of the tool first
   --keep-rate-limit       do not raise the generated app's rate-limit constant in the bench's copy (see the docs)
   --keep                  keep the work folder (generated projects) instead of deleting it
-  --out FILE              also write the JSON results there (always: bench/results/latest.json)`);
+  --out FILE              also write the JSON results there (always: bench/results/latest.json)
+  --write-docs            put this run's tables into docs/benchmarks.md (between its bench:results markers)`);
   process.exit(0);
 }
 
@@ -889,9 +891,9 @@ const range = (s) => (s?.median == null ? '—' : `${f1(s.median)} (${f1(s.min)}
 function markdown(res) {
   const L = [];
   const m = res.machine;
-  L.push(`Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · ${m.platform}`);
-  L.push(`Run: ${res.startedAt} · ${res.settings.mode} mode · ${Math.round(res.durationS)} s · load average ${res.machine.loadAvgAtStart?.join(' ')} at start, ${res.machine.loadAvgAtEnd?.join(' ')} at end · tool ${res.toolVersion ?? '?'} (commit ${res.git?.commit?.slice(0, 10) ?? '?'}${res.git?.dirty ? ', uncommitted changes' : ''})`);
-  L.push(`Baselines: create-vite ${res.baselines['create-vite']}, fastify ${res.baselines.fastify}; load by autocannon ${res.baselines.autocannon}, ${res.settings.connections} connections, ${res.settings.loadSeconds} s per run`);
+  L.push(`- Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · ${m.platform}`);
+  L.push(`- Run: ${res.startedAt} · ${res.settings.mode} mode · ${Math.round(res.durationS)} s · load average ${res.machine.loadAvgAtStart?.join(' ')} at start, ${res.machine.loadAvgAtEnd?.join(' ')} at end · tool ${res.toolVersion ?? '?'} (commit ${res.git?.commit?.slice(0, 10) ?? '?'}${res.git?.dirty ? ', uncommitted changes' : ''})`);
+  L.push(`- Baselines: create-vite ${res.baselines['create-vite']}, fastify ${res.baselines.fastify}; load by autocannon ${res.baselines.autocannon}, ${res.settings.connections} connections, ${res.settings.loadSeconds} s per run`);
   L.push('');
   const s = res.sections;
   if (s.startup) {
@@ -972,6 +974,24 @@ function markdown(res) {
   return L.join('\n');
 }
 
+/** Replaces the text between the bench:results markers of docs/benchmarks.md with this run's tables. */
+function writeDocs(md) {
+  const file = path.join(ROOT, 'docs', 'benchmarks.md');
+  const start = '<!-- bench:results:start -->';
+  const end = '<!-- bench:results:end -->';
+  const text = fs.readFileSync(file, 'utf8');
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) {
+    note(`--write-docs: ${file} has no ${start} … ${end} markers; left unchanged`);
+    return;
+  }
+  const cmd = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const body = `\nProduced by \`${cmd}\`; the JSON of this run is \`bench/results/latest.json\` (git-ignored).\n\n${md.replaceAll(/^### /gm, '#### ')}\n`;
+  fs.writeFileSync(file, text.slice(0, a + start.length) + body + text.slice(b));
+  log(`--write-docs: ${file} updated`);
+}
+
 // ---------------------------------------------------------------- main
 async function main() {
   log(`sections: ${sections.join(', ')} · ${settings.mode} mode · work folder ${work}`);
@@ -996,6 +1016,7 @@ async function main() {
   const md = markdown(results);
   fs.writeFileSync(path.join(resDir, 'latest.md'), `${md}\n`);
   if (opt.out) fs.writeFileSync(opt.out, json);
+  if (opt['write-docs']) writeDocs(md);
   console.log(md);
   log(`results: ${path.join(resDir, 'latest.json')} (and latest.md)${opt.keep ? `; work folder kept: ${work}` : ''}`);
 }
