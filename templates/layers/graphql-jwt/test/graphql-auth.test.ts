@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REGISTER_LIMIT_PER_IP } from "../src/auth/graphql.ts";
 import { createTestApp } from "./support/app.ts";
 import { gql } from "./support/graphql.ts";
 import { registerUser, TEST_PASSWORD } from "./support/session.ts";
@@ -151,6 +152,30 @@ describe("auth over GraphQL", () => {
     expect(last?.codes).toEqual(["RATE_LIMITED"]);
     expect(last?.statusCode).toBe(429);
     expect(Number(last?.headers["retry-after"])).toBeGreaterThan(0);
+  });
+});
+
+describe("registration limit", () => {
+  it(`allows ${REGISTER_LIMIT_PER_IP} registrations per minute and client IP, then RATE_LIMITED`, async () => {
+    const register = () =>
+      t.app.inject({
+        method: "POST",
+        url: "/graphql",
+        remoteAddress: "203.0.113.7",
+        payload: {
+          query:
+            "mutation ($e: String!, $p: String!) { register(email: $e, password: $p) { accessToken } }",
+          variables: { e: email(), p: "short" }, // refused by the service, but counted
+        },
+      });
+    for (let i = 0; i < REGISTER_LIMIT_PER_IP; i++) {
+      expect((await register()).json().errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    }
+    const limited = await register();
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    expect(limited.json().errors[0].extensions.code).toBe("RATE_LIMITED");
+    expect(limited.json().errors[0].message).toMatch(/registrations/);
   });
 });
 

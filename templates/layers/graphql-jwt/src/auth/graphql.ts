@@ -1,5 +1,10 @@
 import type { GraphQLModule } from "../graphql/types.ts";
+import { AppError } from "../http/errors.ts";
 import type { AuthService } from "./service.ts";
+import { Throttle } from "./throttle.ts";
+
+/** Registrations per minute and client IP (as the REST route allows). */
+export const REGISTER_LIMIT_PER_IP = 30;
 
 const typeDefs = /* GraphQL */ `
   type User {
@@ -38,6 +43,7 @@ interface Credentials {
 
 /** The auth part of the schema; the rules live in AuthService. */
 export function authGraphQL(auth: AuthService): GraphQLModule {
+  const registrations = new Throttle(REGISTER_LIMIT_PER_IP, 60_000);
   return {
     typeDefs,
     resolvers: {
@@ -45,7 +51,18 @@ export function authGraphQL(auth: AuthService): GraphQLModule {
         me: async (_: unknown, _args: unknown, ctx) => ctx.user(),
       },
       Mutation: {
-        register: (_: unknown, args: Credentials) => auth.register(args.email, args.password),
+        register: (_: unknown, args: Credentials, ctx) => {
+          try {
+            registrations.hit(ctx.ip);
+          } catch (error) {
+            // RATE_LIMITED (429, Retry-After), with a message about registrations
+            if (!(error instanceof AppError)) throw error;
+            throw new AppError("RATE_LIMITED", "Too many registrations; try again later", {
+              retryAfter: error.retryAfter,
+            });
+          }
+          return auth.register(args.email, args.password);
+        },
         login: (_: unknown, args: Credentials, ctx) =>
           auth.login(args.email, args.password, ctx.ip),
         refresh: (_: unknown, args: { refreshToken: string }) => auth.refresh(args.refreshToken),
