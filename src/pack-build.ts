@@ -95,7 +95,9 @@ function reason(output: string, code: number | null): string {
 	const mongo = lines.find((l) => /mongo/i.test(l) && /\b(no|not|cannot|could|unreachable|refused)\b/i.test(l));
 	if (mongo) return `needs a MongoDB server, none reachable here (${clip(mongo)})`;
 	// The first error is usually the cause (tsc's `file(line,col): error TS…`, Vitest's `FAIL test/…`, `npm error …`).
-	const first = lines.find((l) => /\b(error|fail)|✗|×/i.test(l) && !l.startsWith("✓"));
+	const first =
+		lines.find((l) => /^(FAIL\b|npm error\b)|error TS\d+/.test(l)) ??
+		lines.find((l) => /\b(error|fail)|✗|×/i.test(l) && !l.startsWith("✓"));
 	return first ? clip(first) : `exit code ${code}`;
 }
 
