@@ -252,6 +252,9 @@ describe("pack check --build (with a stand-in npm that records what it runs)", (
 				'if [ "$1" = test ] && grep -q \'"db": "nosql"\' package.json; then',
 				'  echo "tests: no MongoDB is available at MONGODB_URI (connect ECONNREFUSED 127.0.0.1:27017)" >&2; exit 1',
 				"fi",
+				'if [ "$1" = run ] && [ -n "$FAKE_TSC_ERROR" ] && grep -q \'"api": "graphql"\' package.json; then',
+				'  echo "> tsc --noEmit"; echo "src/a.ts(1,7): error TS2322: Type \'number\' is not assignable"; exit 2',
+				"fi",
 				"",
 			].join("\n"),
 		});
@@ -288,6 +291,18 @@ describe("pack check --build (with a stand-in npm that records what it runs)", (
 		expect(run.stdout).toMatch(/Building 2 of 4 combinations .*; the 2 others are not built \(--only db=sql\)/);
 		expect(run.stdout).toMatch(/Built 2 of 4 combinations of tiny: all installed, type-checked and tested/);
 		expect(readFileSync(env.FAKE_NPM_LOG, "utf8").trim().split("\n")).toHaveLength(6);
+	});
+
+	it("a failed type-check is reported with tsc's first error, and the tests still run", () => {
+		const root = tmp();
+		const env = { ...fakeNpm(root), FAKE_TSC_ERROR: "1" };
+		tinyPack(path.join(root, "pack"));
+		const run = cli(["pack", "check", "./pack", "--build", "--only", "db=sql"], root, env);
+		expect(run.code).toBe(1);
+		expect(run.stdout).toMatch(
+			/^◇ api=graphql db=sql: FAILED \(typecheck failed: src\/a\.ts\(1,7\): error TS2322: Type 'number' is not assignable; log .*c2-typecheck\.log; ok: install \d+ s, test \d+ s\)$/m,
+		);
+		expect(run.stderr).toMatch(/1 of 2 built combinations of tiny failed/);
 	});
 
 	it.each([
