@@ -26,8 +26,10 @@ import {
 } from "../e2e/harness.js";
 
 const KEEP = process.env.RELIABILITY_KEEP === "1";
+/** An already generated, installed and built project to reuse (e.g. a copy with a protection removed). */
+const GIVEN = process.env.RELIABILITY_PROJECT ? path.resolve(process.env.RELIABILITY_PROJECT) : undefined;
 const root = mkdtempSync(path.join(os.tmpdir(), "cbs-reliability-"));
-const project = path.join(root, "rel-api");
+const project = GIVEN ?? path.join(root, "rel-api");
 const logs = path.join(root, "logs");
 let database = "";
 let port = 0;
@@ -42,7 +44,7 @@ function env(extra: Record<string, string> = {}) {
 		NODE_ENV: "production",
 		PORT: String(port),
 		HOST: "127.0.0.1",
-		LOG_LEVEL: "warn",
+		LOG_LEVEL: "info", // SEC-71 greps these logs for secrets
 		DATABASE_URL: postgresUrl(database),
 		RATE_LIMIT_MAX: "10000000", // the load tests measure the server, not its rate limit
 		...extra,
@@ -57,6 +59,20 @@ async function start() {
 	} catch (error) {
 		throw new Error(`${(error as Error).message}\n${await tail(server.log)}`);
 	}
+}
+
+/** Sends `signal` and waits for the exit (SIGKILL after killAfterMs); like the harness's stopServer, any signal. */
+async function stopWith(running: RunningServer, signal: NodeJS.Signals, killAfterMs: number) {
+	const started = Date.now();
+	running.child.kill(signal);
+	let killed = false;
+	const timer = setTimeout(() => {
+		killed = true;
+		running.child.kill("SIGKILL");
+	}, killAfterMs);
+	const { code, signal: by } = await running.exited;
+	clearTimeout(timer);
+	return { code, signal: by, ms: Date.now() - started, killed };
 }
 
 interface Answer {
@@ -103,16 +119,29 @@ function call(
 	});
 }
 
+const PASSWORD = "correct horse battery staple";
+/** Every token the server issued in this run: none may appear in its logs (SEC-71). */
+const issued: string[] = [];
+
 async function registerUser(email: string): Promise<string> {
 	const answer = await call("POST", "/auth/register", {
-		body: { email, password: "correct horse battery staple" },
+		body: { email, password: PASSWORD },
 		localAddress: "127.0.0.1",
 	});
 	expect(answer.status, answer.body).toBe(201);
-	return (JSON.parse(answer.body) as { accessToken: string }).accessToken;
+	const body = JSON.parse(answer.body) as { accessToken: string; refreshToken: string };
+	issued.push(body.accessToken, body.refreshToken);
+	return body.accessToken;
 }
 
 beforeAll(async () => {
+	if (!GIVEN) await prepareProject();
+	database = await createDatabase(path.join(logs, "createdb.log"));
+	port = await freePort();
+	await start();
+}, 10 * 60_000);
+
+async function prepareProject() {
 	const cli = await runLogged(
 		process.execPath,
 		[cliPath, project, "--api", "rest", "--db", "sql", "--auth", "jwt", "--yes", "--no-install", "--no-git"],
@@ -133,16 +162,13 @@ beforeAll(async () => {
 		timeoutMs: 180_000,
 	});
 	expect(build.code, await tail(build.log)).toBe(0);
-	database = await createDatabase(path.join(logs, "createdb.log"));
-	port = await freePort();
-	await start();
-}, 10 * 60_000);
+}
 
 afterAll(async () => {
 	if (server) await stopServer(server);
 	if (database) await dropDatabase(database, path.join(logs, "dropdb.log"));
 	if (KEEP) console.log(`reliability: kept ${root}`);
-	else rmSync(root, { recursive: true, force: true });
+	else rmSync(root, { recursive: true, force: true }); // never a RELIABILITY_PROJECT: that lives elsewhere
 });
 
 describe("SEC-79 unique-email race", () => {
@@ -158,7 +184,7 @@ describe("SEC-79 unique-email race", () => {
 		const answers = await Promise.all(
 			Array.from({ length: 50 }, (_, i) =>
 				call("POST", "/auth/register", {
-					body: { email: spellings[i % spellings.length], password: "correct horse battery staple" },
+					body: { email: spellings[i % spellings.length], password: PASSWORD },
 					localAddress: `127.0.0.${10 + (i % 5)}`,
 				}),
 			),
@@ -213,54 +239,116 @@ describe("SEC-59/76 load", () => {
 });
 
 describe("SEC-74 graceful shutdown under load", () => {
-	it("SIGTERM mid-run loses no acknowledged write; the server exits 0 and restarts on the same data", async () => {
-		const token = await registerUser(`shutdown-${Date.now()}@example.com`);
-		const tag = `shutdown-${Date.now()}`;
-		const agent = new Agent({ keepAlive: true, maxSockets: 50 });
-		let acknowledged = 0;
-		let refused = 0;
-		const others: string[] = [];
-		let stop = false;
-		let sequence = 0;
-		const worker = async () => {
-			while (!stop) {
-				const n = sequence++;
-				try {
-					const answer = await call("POST", "/notes", { body: { title: tag, body: String(n) }, token, agent });
-					if (answer.status === 201) acknowledged += 1;
-					else if (answer.status === 503) refused += 1;
-					else others.push(`${answer.status} ${answer.body.slice(0, 100)}`);
-				} catch (error) {
-					refused += 1; // connection refused or closed: never acknowledged
-					if (!/ECONNREFUSED|ECONNRESET|socket hang up|EPIPE/.test((error as Error).message)) {
-						others.push((error as Error).message);
+	it.each(["SIGTERM", "SIGINT"] as const)(
+		"%s mid-run loses no acknowledged write; the server exits 0 and restarts on the same data",
+		async (signal) => {
+			const token = await registerUser(`shutdown-${Date.now()}@example.com`);
+			const tag = `shutdown-${signal}-${Date.now()}`;
+			const agent = new Agent({ keepAlive: true, maxSockets: 50 });
+			let acknowledged = 0;
+			let refused = 0;
+			const others: string[] = [];
+			let stop = false;
+			let sequence = 0;
+			const worker = async () => {
+				while (!stop) {
+					const n = sequence++;
+					try {
+						const answer = await call("POST", "/notes", { body: { title: tag, body: String(n) }, token, agent });
+						if (answer.status === 201) acknowledged += 1;
+						else if (answer.status === 503) refused += 1;
+						else others.push(`${answer.status} ${answer.body.slice(0, 100)}`);
+					} catch (error) {
+						refused += 1; // connection refused or closed: never acknowledged
+						if (!/ECONNREFUSED|ECONNRESET|socket hang up|EPIPE/.test((error as Error).message)) {
+							others.push((error as Error).message);
+						}
+						await new Promise((done) => setTimeout(done, 20));
 					}
-					await new Promise((done) => setTimeout(done, 20));
 				}
-			}
-		};
-		const workers = Array.from({ length: 50 }, worker);
-		await new Promise((done) => setTimeout(done, 3000));
-		const before = acknowledged;
+			};
+			const workers = Array.from({ length: 50 }, worker);
+			await new Promise((done) => setTimeout(done, 3000));
+			const before = acknowledged;
+			const running = server as RunningServer;
+			const exit = await stopWith(running, signal, 20_000);
+			await new Promise((done) => setTimeout(done, 500));
+			stop = true;
+			await Promise.all(workers);
+			agent.destroy();
+			console.log(
+				`reliability shutdown (${signal}): ${acknowledged} acknowledged (${before} before the signal), ${refused} refused, ` +
+					`exit ${exit.code ?? exit.signal} after ${exit.ms} ms`,
+			);
+			expect(exit.killed).toBe(false);
+			expect(exit.code).toBe(0);
+			expect(others).toEqual([]);
+			expect(before).toBeGreaterThan(0);
+			await start();
+			const rows = Number(psql(`SELECT count(*) FROM notes WHERE title = '${tag}'`).stdout.trim());
+			expect(rows).toBe(acknowledged);
+			expect((await call("GET", "/ready")).status).toBe(200);
+		},
+	);
+});
+
+describe("SEC-75 hung request at shutdown", () => {
+	it("a request that never finishes its body cannot hold the process: exit 1 after the grace period, port free", async () => {
+		const { connect } = await import("node:net");
 		const running = server as RunningServer;
-		const stopped = stopServer(running, 20_000);
-		const exit = await stopped;
-		await new Promise((done) => setTimeout(done, 500));
-		stop = true;
-		await Promise.all(workers);
-		agent.destroy();
-		console.log(
-			`reliability shutdown: ${acknowledged} acknowledged (${before} before SIGTERM), ${refused} refused, ` +
-				`exit ${exit.code ?? exit.signal} after ${exit.ms} ms`,
+		const socket = connect(port, "127.0.0.1");
+		await new Promise<void>((done) => socket.on("connect", () => done()));
+		socket.on("error", () => {});
+		// Headers promise 100 bytes of body; only 10 arrive: the request stays in flight.
+		socket.write(
+			'POST /notes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title":',
 		);
-		expect(exit.killed).toBe(false);
-		expect(exit.code).toBe(0);
-		expect(others).toEqual([]);
-		expect(before).toBeGreaterThan(0);
-		await start();
-		const rows = Number(psql(`SELECT count(*) FROM notes WHERE title = '${tag}'`).stdout.trim());
-		expect(rows).toBe(acknowledged);
+		await new Promise((done) => setTimeout(done, 300));
+		const exit = await stopServer(running, 30_000);
+		socket.destroy();
+		console.log(`reliability hung request: exit ${exit.code ?? exit.signal} after ${exit.ms} ms`);
+		expect(exit.killed).toBe(false); // it ended on its own, within the grace period (10 s) plus slack
+		expect(exit.code).toBe(1);
+		expect(await tail(running.log, 20)).toMatch(/killed by timeout/);
+		await start(); // the port was released: a new server listens on it
 		expect((await call("GET", "/ready")).status).toBe(200);
+	});
+});
+
+describe("SEC-74 a second signal", () => {
+	it("forces the exit at once (non-zero) while a request hangs", async () => {
+		const { connect } = await import("node:net");
+		const running = server as RunningServer;
+		const socket = connect(port, "127.0.0.1");
+		await new Promise<void>((done) => socket.on("connect", () => done()));
+		socket.on("error", () => {});
+		socket.write("POST /notes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+		await new Promise((done) => setTimeout(done, 300));
+		running.child.kill("SIGINT");
+		await new Promise((done) => setTimeout(done, 500));
+		const exit = await stopWith(running, "SIGINT", 5_000);
+		socket.destroy();
+		expect(exit.killed).toBe(false);
+		expect(exit.code).toBe(1);
+		expect(await tail(running.log, 20)).toMatch(/second SIGINT/);
+		await start();
+	});
+});
+
+describe("SEC-78 database unreachable at start-up", () => {
+	it("exits non-zero quickly with one clear line that does not show the password", async () => {
+		const other = await freePort();
+		const run = await runLogged(process.execPath, ["dist/server.js"], {
+			cwd: project,
+			env: env({ PORT: String(other), DATABASE_URL: "postgres://app:s3cret-pw@127.0.0.1:1/app" }),
+			log: path.join(logs, "unreachable.log"),
+			timeoutMs: 30_000,
+		});
+		expect(run.code).not.toBe(0);
+		expect(run.code).not.toBeNull(); // exited on its own, did not hang
+		expect(run.output).not.toContain("s3cret-pw");
+		expect(run.output).toMatch(/start-up failed|ECONNREFUSED|connect/i);
+		expect(run.output).not.toMatch(/\n\s+at /); // no stack
 	});
 });
 
@@ -327,5 +415,23 @@ describe("SEC-77 database outage", () => {
 		expect((await call("GET", "/notes", { token })).status).toBe(200);
 		expect((server as RunningServer).child.pid).toBe(pid);
 		expect((server as RunningServer).child.exitCode).toBeNull();
+	});
+});
+
+describe("SEC-71 secrets and logs", () => {
+	it("the server's own logs (LOG_LEVEL=info, every run of this file) hold no password, token or secret", async () => {
+		const { readdirSync, readFileSync } = await import("node:fs");
+		const text = readdirSync(logs)
+			.filter((f) => f.startsWith("server-") || f === "unreachable.log")
+			.map((f) => readFileSync(path.join(logs, f), "utf8"))
+			.join("\n");
+		expect(text).toMatch(/incoming request|request completed/); // the logs were written at info level
+		const jwtSecret = /^JWT_SECRET=(.+)$/m.exec(readFileSync(path.join(project, ".env"), "utf8"))?.[1] ?? "";
+		expect(jwtSecret.length).toBeGreaterThanOrEqual(32);
+		expect(issued.length).toBeGreaterThan(0);
+		for (const secret of [PASSWORD, jwtSecret, "s3cret-pw", ...issued]) {
+			expect(text.includes(secret), `a secret (${secret.slice(0, 6)}…) is in the server log`).toBe(false);
+		}
+		expect(text).not.toMatch(/authorization"?\s*:\s*"?Bearer/i);
 	});
 });
