@@ -8,7 +8,7 @@ export default defineConfig({
 	test: {
 		include: ["test/e2e/**/*.e2e.ts"],
 		globalSetup: ["test/e2e/global-setup.ts"],
-		testTimeout: 40 * 60_000,
+		testTimeout: 60 * 60_000, // one combination; its steps have their own 20-minute guard
 		hookTimeout: 10 * 60_000,
 		maxConcurrency: Number(process.env.E2E_CONCURRENCY ?? 2),
 		fileParallelism: false,

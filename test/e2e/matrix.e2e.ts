@@ -41,6 +41,8 @@ const root = await mkdtemp(join(tmpdir(), "cbs-e2e-"));
 const keep = Boolean(process.env.E2E_KEEP);
 const minutes = 60_000;
 const noMongo = "server run needs MongoDB (none on this machine)";
+// A guard against a hung step, not a performance assertion: a loaded 2-core machine ran one project's tests in 300 s.
+const stepLimit = 20 * minutes;
 
 interface StepResult {
 	step: string;
@@ -100,7 +102,7 @@ class CombinationRun {
 			cwd: options.cwd ?? this.dir,
 			env: options.env ?? freshEnv(),
 			log: this.log(step),
-			timeoutMs: options.timeoutMs ?? 5 * minutes,
+			timeoutMs: options.timeoutMs ?? stepLimit,
 		});
 		if (r.code !== 0) {
 			throw new Error(`\`${command} ${args.join(" ")}\` exited ${r.code ?? r.signal}; ${r.log}:\n${await tail(r.log)}`);
@@ -286,7 +288,7 @@ class CombinationRun {
 				"npm install",
 				() =>
 					this.command("install", "npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], {
-						timeoutMs: 10 * minutes,
+						timeoutMs: stepLimit,
 					}),
 				true,
 			);
@@ -339,7 +341,7 @@ class CombinationRun {
 							cwd: this.dir,
 							env: freshEnv(),
 							log: this.log("test-no-mongodb"),
-							timeoutMs: 5 * minutes,
+							timeoutMs: stepLimit,
 						});
 						const line = r.output
 							.split("\n")
