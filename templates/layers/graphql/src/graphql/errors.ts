@@ -66,13 +66,13 @@ export function formatErrors(
       const status = typeof original.statusCode === "number" ? original.statusCode : 400;
       result.statusCode = status;
       for (const inner of original.errors as LooseError[]) {
-        if (inner.validation !== undefined)
-          add(inner, "BAD_REQUEST"); // the HTTP body's JSON schema
-        else
-          add(
-            inner,
-            status === 400 ? requestErrorCode(inner) : (CODE_BY_STATUS[status] ?? "BAD_REQUEST"),
-          );
+        let code = CODE_BY_STATUS[status] ?? "BAD_REQUEST";
+        if (inner.validation !== undefined) {
+          code = "BAD_REQUEST"; // the HTTP body does not have the shape of a GraphQL request
+        } else if (status === 400) {
+          code = requestErrorCode(inner);
+        }
+        add(inner, code);
       }
     } else if (!executed && !original) {
       // graphql-js refused to start executing: unknown operation name, missing variables, …
