@@ -12,7 +12,7 @@ import { loadPack, matchesWhen, type Pack, type When } from "./packs.js";
 export interface BuildResult {
 	answers: Record<string, string>;
 	ok: boolean;
-	/** `install 31 s, typecheck 8 s, test 24 s`, or the step that failed and why. */
+	/** `install 31 s, typecheck 8 s, test 24 s`; or each failed step with its first error and log, then the passed ones. */
 	summary: string;
 	/** The failed project and its logs, kept for a look. */
 	kept?: string;
