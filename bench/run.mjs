@@ -61,6 +61,7 @@ const { values: opt } = parseArgs({
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
     'write-docs': { type: 'boolean', default: false },
+    report: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -83,7 +84,8 @@ if (opt.help) {
   --keep-rate-limit       do not raise the generated app's rate-limit constant in the bench's copy (see the docs)
   --keep                  keep the work folder (generated projects) instead of deleting it
   --out FILE              also write the JSON results there (always: bench/results/latest.json)
-  --write-docs            put this run's tables into docs/benchmarks.md (between its bench:results markers)`);
+  --write-docs            put this run's tables into docs/benchmarks.md (between its bench:results markers)
+  --report FILE.json      measure nothing: print the tables of an earlier run's JSON (with --write-docs: into the docs)`);
   process.exit(0);
 }
 
@@ -896,13 +898,15 @@ function markdown(res) {
   L.push(`- Baselines: create-vite ${res.baselines['create-vite']}, fastify ${res.baselines.fastify}; load by autocannon ${res.baselines.autocannon}, ${res.settings.connections} connections, ${res.settings.loadSeconds} s per run`);
   L.push('');
   const s = res.sections;
-  if (s.startup) {
+  if (s.startup?.error) L.push(`### startup: failed`, '', `${String(s.startup.error).split('\n').slice(0, 4).join(' ')}`, '');
+  else if (s.startup) {
     L.push(`### Start-up (median of ${res.settings.startupRuns}, alternating)`, '');
     L.push('| command | wall ms: median (min–max) | CPU ms (mean) | peak RSS MiB |', '| --- | --- | --- | --- |');
     for (const [n, v] of Object.entries(s.startup.commands)) L.push(`| \`${n}\` | ${range(v.ms)} | ${v.cpuMsMean ?? '—'} | ${mib(v.maxRssKiB.median)} |`);
     L.push('', `Ratio: **${s.startup.ratio}×** \`node -e 0\` in wall time (${s.startup.cpuRatio}× in CPU time).`, '');
   }
-  if (s.generate) {
+  if (s.generate?.error) L.push(`### generate: failed`, '', `${String(s.generate.error).split('\n').slice(0, 4).join(' ')}`, '');
+  else if (s.generate) {
     const g = s.generate;
     L.push(`### Generation (median of ${res.settings.generateRuns}, rotating; \`--yes --no-install --no-git\`)`, '');
     L.push('| command | files | bytes | wall ms: median (min–max) | ratio to create-vite | CPU ms (mean) | peak RSS MiB |', '| --- | --- | --- | --- | --- | --- | --- |');
@@ -914,7 +918,8 @@ function markdown(res) {
     });
     L.push('', `All combinations: ${Object.entries(g.sizes).map(([c, v]) => `${c} ${v.error ? 'failed' : `${v.files} files/${v.bytes} B`}`).join(' · ')}`, '');
   }
-  if (s.server) {
+  if (s.server?.error) L.push(`### server: failed`, '', `${String(s.server.error).split('\n').slice(0, 4).join(' ')}`, '');
+  else if (s.server) {
     L.push(`### The generated server (NODE_ENV=production, LOG_LEVEL=warn; median of ${res.settings.loadRuns} runs, alternating with bare Fastify's GET /health)`, '');
     L.push('| combination | database | request | req/s | p99 ms | bare Fastify req/s | ratio | server CPU µs/request (bare) | non-2xx |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of s.server.runs) {
@@ -932,7 +937,8 @@ function markdown(res) {
     const patched = [...new Set(s.server.runs.flatMap((r) => r.rateLimitPatched ?? []))];
     L.push('', `Rate limits: ${knobs && Object.keys(knobs).length ? `knobs set: ${Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(', ')}` : 'no knob found in .env.example/README'}${patched.length ? `; raised in the bench's generated copy: ${patched.join('; ')}` : ''}`, '');
   }
-  if (s.footprint) {
+  if (s.footprint?.error) L.push(`### footprint: failed`, '', `${String(s.footprint.error).split('\n').slice(0, 4).join(' ')}`, '');
+  else if (s.footprint) {
     L.push(`### Footprint (after \`npm install\`; cold start = process start to the first 200 on /health, PGlite, median of ${res.settings.coldRuns})`, '');
     L.push('| combination | node_modules MB | on disk MB | packages (production) | install s | build s | first start ms | cold start ms: median (min–max) | CPU ms to first 200 |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [c, v] of Object.entries(s.footprint.combos)) {
@@ -944,7 +950,8 @@ function markdown(res) {
     }
     L.push('', `Bare Fastify cold start, same runs: ${range(s.footprint.bareColdStartMs)} ms, ${f0(s.footprint.bareColdStartCpuMs?.median)} ms CPU`, '');
   }
-  if (s.profile) {
+  if (s.profile?.error) L.push(`### profile: failed`, '', `${String(s.profile.error).split('\n').slice(0, 4).join(' ')}`, '');
+  else if (s.profile) {
     L.push('### Profiles (self time, ms)', '');
     for (const [k, v] of Object.entries(s.profile)) {
       if (!v?.cpu) continue;
@@ -975,7 +982,7 @@ function markdown(res) {
 }
 
 /** Replaces the text between the bench:results markers of docs/benchmarks.md with this run's tables. */
-function writeDocs(md) {
+function writeDocs(md, command, jsonFile = 'bench/results/latest.json (git-ignored)') {
   const file = path.join(ROOT, 'docs', 'benchmarks.md');
   const start = '<!-- bench:results:start -->';
   const end = '<!-- bench:results:end -->';
@@ -986,14 +993,23 @@ function writeDocs(md) {
     note(`--write-docs: ${file} has no ${start} … ${end} markers; left unchanged`);
     return;
   }
-  const cmd = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const body = `\nProduced by \`${cmd}\`; the JSON of this run is \`bench/results/latest.json\` (git-ignored).\n\n${md.replaceAll(/^### /gm, '#### ')}\n`;
+  const cmd = command ?? `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const body = `\nProduced by \`${cmd}\`; the JSON of this run: \`${path.isAbsolute(jsonFile) ? path.relative(ROOT, jsonFile) : jsonFile}\`.\n\n${md.replaceAll(/^### /gm, '#### ')}\n`;
   fs.writeFileSync(file, text.slice(0, a + start.length) + body + text.slice(b));
   log(`--write-docs: ${file} updated`);
 }
 
 // ---------------------------------------------------------------- main
 async function main() {
+  if (opt.report) {
+    const earlier = JSON.parse(fs.readFileSync(opt.report, 'utf8'));
+    const md = markdown(earlier);
+    console.log(md);
+    const only = earlier.settings?.sections?.join(',');
+    const flags = [earlier.settings?.mode === 'quick' ? '--quick' : '', only && only !== DEFAULT_SECTIONS.join(',') ? `--only ${only}` : ''].filter(Boolean);
+    if (opt['write-docs']) writeDocs(md, `npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}`, opt.report);
+    return;
+  }
   log(`sections: ${sections.join(', ')} · ${settings.mode} mode · work folder ${work}`);
   prepareBench();
   const steps = { startup: sectionStartup, generate: sectionGenerate, footprint: sectionFootprint, server: sectionServer, profile: sectionProfile };
