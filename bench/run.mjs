@@ -711,7 +711,14 @@ function lockCounts(dir) {
   try {
     const lock = JSON.parse(fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8'));
     const entries = Object.entries(lock.packages ?? {}).filter(([k]) => k.startsWith('node_modules/') || k.includes('/node_modules/'));
-    return { packages: entries.length, production: entries.filter(([, v]) => !v.dev && !v.devOptional).length };
+    const prod = entries.filter(([, v]) => !v.dev && !v.devOptional);
+    // What `npm ci --omit=dev` would leave: each production package's own files (nested node_modules counted apart).
+    let productionBytes = 0;
+    for (const [k] of prod) {
+      const d = path.join(dir, k);
+      if (fs.existsSync(d)) productionBytes += countTree(d, { skip: ['node_modules'] }).bytes;
+    }
+    return { packages: entries.length, production: prod.length, productionBytes };
   } catch {
     return { packages: null, production: null };
   }
@@ -940,13 +947,13 @@ function markdown(res) {
   if (s.footprint?.error) L.push(`### footprint: failed`, '', `${String(s.footprint.error).split('\n').slice(0, 4).join(' ')}`, '');
   else if (s.footprint) {
     L.push(`### Footprint (after \`npm install\`; cold start = process start to the first 200 on /health, PGlite, median of ${res.settings.coldRuns})`, '');
-    L.push('| combination | node_modules MB | on disk MB | packages (production) | install s | build s | first start ms | cold start ms: median (min–max) | CPU ms to first 200 |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    L.push('| combination | node_modules MB (production only) | on disk MB | packages (production) | install s | build s | first start ms | cold start ms: median (min–max) | CPU ms to first 200 |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [c, v] of Object.entries(s.footprint.combos)) {
       if (v.error) {
         L.push(`| ${c} | failed: ${v.error.slice(0, 120)} | | | | | | | |`);
         continue;
       }
-      L.push(`| ${c} | ${f1(v.apparentBytes / 1e6)} | ${f1(v.diskBytes / 1e6)} | ${v.packages} (${v.production}) | ${f1(v.installMs / 1000)} | ${f1(v.buildMs / 1000)} | ${f0(v.firstStartMs)} | ${v.coldStartError ? `not measured: ${v.coldStartError.slice(0, 80)}` : range(v.coldStartMs)} | ${f0(v.coldStartCpuMs?.median)} |`);
+      L.push(`| ${c} | ${f1(v.apparentBytes / 1e6)}${v.productionBytes != null ? ` (${f1(v.productionBytes / 1e6)})` : ''} | ${f1(v.diskBytes / 1e6)} | ${v.packages} (${v.production}) | ${f1(v.installMs / 1000)} | ${f1(v.buildMs / 1000)} | ${f0(v.firstStartMs)} | ${v.coldStartError ? `not measured: ${v.coldStartError.slice(0, 80)}` : range(v.coldStartMs)} | ${f0(v.coldStartCpuMs?.median)} |`);
     }
     L.push('', `Bare Fastify cold start, same runs: ${range(s.footprint.bareColdStartMs)} ms, ${f0(s.footprint.bareColdStartCpuMs?.median)} ms CPU`, '');
   }
