@@ -1039,7 +1039,11 @@ async function main() {
   const md = markdown(results);
   fs.writeFileSync(path.join(resDir, 'latest.md'), `${md}\n`);
   if (opt.out) fs.writeFileSync(opt.out, json);
-  if (opt['write-docs']) writeDocs(md);
+  if (opt['write-docs']) {
+    // The documented run keeps its raw figures beside the docs (bench/results/ is git-ignored).
+    fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks-run.json'), json);
+    writeDocs(md, undefined, 'docs/benchmarks-run.json');
+  }
   console.log(md);
   log(`results: ${path.join(resDir, 'latest.json')} (and latest.md)${opt.keep ? `; work folder kept: ${work}` : ''}`);
 }
