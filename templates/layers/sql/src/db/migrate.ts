@@ -3,9 +3,10 @@
  * transaction under an advisory lock (so two starting instances never race). The same files run on
  * PGlite and on PostgreSQL.
  *
- * `npm run db:migrate` runs it on its own; the server also applies pending migrations at start.
+ * `npm run db:migrate` (src/db/migrate-cli.ts) runs it on its own; the server also applies pending
+ * migrations at start.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SqlClient } from "./client.ts";
@@ -38,21 +39,4 @@ export async function migrate(sql: SqlClient, dir = migrationsDir()): Promise<st
     }
     return applied;
   });
-}
-
-// `node src/db/migrate.ts` (npm run db:migrate)
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (existsSync(".env")) process.loadEnvFile(".env");
-  const { loadConfig } = await import("../config.ts");
-  const { openDatabase } = await import("./client.ts");
-  const config = loadConfig();
-  const db = await openDatabase(config, undefined, { migrate: false });
-  try {
-    const applied = await migrate(db.sql);
-    console.log(
-      applied.length > 0 ? `Applied ${applied.join(", ")}` : "The database is up to date.",
-    );
-  } finally {
-    await db.close();
-  }
 }
