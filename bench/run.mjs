@@ -71,7 +71,7 @@ if (opt.help) {
 
   --only LIST             sections, comma-separated: ${ALL_SECTIONS.join(', ')}
                           (default: ${DEFAULT_SECTIONS.join(',')}; 'profile' runs only when named)
-  --quick                 fewer runs and shorter load runs: a smoke test of the bench itself (~2-4 min)
+  --quick                 fewer runs and shorter load runs: a smoke test of the bench itself (~3-5 min)
   --runs N                measured runs per figure (default: startup 20 / generation 10 / load 3; quick 5/3/1)
   --duration S            seconds per load run (default 5; quick 1)
   --connections N         autocannon connections (default 10)
