@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorObject } from "ajv";
 import { quote, UserError } from "./log.js";
+import validateManifest from "./pack-schema-validator.js";
 
 /** The name that `extends` and `--pack` use for the pack shipped in this package's templates/ folder. */
 export const BUILTIN_PACK = "create-backend-starter";
@@ -138,24 +139,11 @@ async function readManifest(file: string): Promise<Manifest> {
 		const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : (error as Error).message;
 		throw new UserError(`invalid pack: ${file}: ${reason}`);
 	}
-	const validate = await manifestValidator();
-	if (!validate(data)) throw new UserError(`invalid pack: ${file}: ${describe(validate.errors?.[0])}`);
+	// Plain code generated from schema/pack.schema.json at build time (scripts/build.mjs): no ajv at run time.
+	if (!validateManifest(data)) {
+		throw new UserError(`invalid pack: ${file}: ${describe(validateManifest.errors?.[0] ?? undefined)}`);
+	}
 	return data as Manifest;
-}
-
-let validator: Awaited<ReturnType<typeof compileValidator>> | undefined;
-async function manifestValidator() {
-	validator ??= await compileValidator();
-	return validator;
-}
-
-// ajv is loaded on first use, so that --version and --help without a pack stay fast.
-async function compileValidator() {
-	const { Ajv } = await import("ajv");
-	const schema = JSON.parse(readFileSync(path.join(toolRoot, "schema", "pack.schema.json"), "utf8"));
-	delete schema.$schema;
-	// The schema is ours and tested: skipping its meta-schema check halves the start-up cost of ajv.
-	return new Ajv({ meta: false, validateSchema: false }).compile(schema);
 }
 
 function describe(error: ErrorObject | undefined): string {
