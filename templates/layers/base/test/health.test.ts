@@ -91,16 +91,30 @@ describe("graceful shutdown", () => {
   it("close() lets an in-flight request finish, then stops listening", async () => {
     const db = await openTestDatabase();
     const app = await buildApp({ config: testConfig(), db, logger: false });
+    // The handler signals when it is entered and waits until close() has stopped the listener,
+    // so the request is in flight when close() starts, whatever the machine's load.
+    let entered!: () => void;
+    const inHandler = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     app.get("/slow", async () => {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      entered();
+      await released;
       return { done: true };
     });
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : 0;
     const inFlight = fetch(`http://127.0.0.1:${port}/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await inHandler;
     const closing = app.close();
+    // Let the handler finish only once close() has stopped accepting connections.
+    while (app.server.listening) await new Promise((resolve) => setTimeout(resolve, 5));
+    release();
     const response = await inFlight;
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ done: true });
