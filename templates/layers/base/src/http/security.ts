@@ -1,12 +1,34 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
+import helmet, { type HelmetOptions } from "helmet";
 import type { Config } from "../config.ts";
+
+/**
+ * The headers helmet would set, computed once: helmet's middleware is run a single time against
+ * a recording response, and every response then gets the same headers with one call (running
+ * helmet per request re-parses the CSP and builds its middleware each time).
+ */
+export function securityHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error;
+  });
+  return headers;
+}
 
 /** Security headers, CORS and the global rate limit. */
 export async function setupSecurity(app: FastifyInstance, config: Config) {
-  await app.register(helmet, {
+  const headers = securityHeaders({
     // The docs page (/docs) serves its own scripts and styles from this server; nothing else loads.
     contentSecurityPolicy: {
       useDefaults: false,
@@ -29,6 +51,11 @@ export async function setupSecurity(app: FastifyInstance, config: Config) {
       : false,
     referrerPolicy: { policy: "no-referrer" },
     crossOriginEmbedderPolicy: false,
+  });
+  // On every response, errors and 404s included (onRequest runs for those too).
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
 
   await app.register(cors, {
