@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, webcrypto } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 
 export interface TokenConfig {
@@ -15,19 +15,29 @@ const ACCESS_TYPE = "at+jwt";
 
 /** Access tokens (short-lived JWTs) and refresh tokens (random, opaque, stored hashed). */
 export class TokenService {
-  readonly #key: Uint8Array;
+  /** Imported once: given raw bytes, jose would import a key on every sign and verify. */
+  readonly #key: Promise<webcrypto.CryptoKey>;
   readonly #config: TokenConfig;
 
   constructor(config: TokenConfig) {
     this.#config = config;
-    this.#key = new TextEncoder().encode(config.secret);
+    this.#key = webcrypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(config.secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
+    // A failed import surfaces on first use (sign/verify), never as an unhandled rejection.
+    this.#key.catch(() => {});
   }
 
   get refreshTtl(): number {
     return this.#config.refreshTtl;
   }
 
-  signAccessToken(userId: string): Promise<string> {
+  async signAccessToken(userId: string): Promise<string> {
+    const key = await this.#key;
     return new SignJWT({})
       .setProtectedHeader({ alg: ALGORITHM, typ: ACCESS_TYPE })
       .setSubject(userId)
@@ -35,7 +45,7 @@ export class TokenService {
       .setAudience(this.#config.audience)
       .setIssuedAt()
       .setExpirationTime(`${this.#config.accessTtl}s`)
-      .sign(this.#key);
+      .sign(key);
   }
 
   /** The user id (`sub`) of a valid access token, or null for anything else. */
@@ -43,7 +53,7 @@ export class TokenService {
     // Three unpadded base64url segments, nothing else (jose alone would accept "=" padding).
     if (token.length > 4096 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return null;
     try {
-      const { payload } = await jwtVerify(token, this.#key, {
+      const { payload } = await jwtVerify(token, await this.#key, {
         algorithms: [ALGORITHM],
         typ: ACCESS_TYPE,
         issuer: this.#config.issuer,
