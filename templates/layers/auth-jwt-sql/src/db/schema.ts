@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /** Drizzle's view of the tables; migrations/*.sql creates them (keep the two in step). */
@@ -40,5 +41,10 @@ export const notes = pgTable(
     createdAt: at("created_at").notNull(),
     updatedAt: at("updated_at").notNull(),
   },
-  (t) => [index("notes_owner_created_idx").on(t.ownerId, t.createdAt.desc(), t.id.desc())],
+  (t) => [
+    index("notes_owner_created_idx").on(t.ownerId, t.createdAt.desc(), t.id.desc()),
+    index("notes_unowned_created_idx")
+      .on(t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.ownerId} IS NULL`),
+  ],
 );

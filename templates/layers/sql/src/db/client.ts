@@ -63,6 +63,10 @@ export async function openDatabase(
 async function openPglite(dataDir: string): Promise<Database> {
   if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir);
+  // PGlite never runs ANALYZE (no autovacuum): without statistics the planner takes a bitmap scan
+  // that reads all of an owner's notes and sorts them, instead of walking the index in order and
+  // stopping after one page. Every query here is an index lookup or an ordered index walk.
+  await client.exec("SET enable_bitmapscan = off");
   const orm = drizzlePglite({ client, schema }) as unknown as Orm;
   let closed = false;
   return {

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { notes } from "../db/schema.ts";
 import type { NotesRepository, Owner } from "./types.ts";
@@ -19,13 +19,13 @@ export function createNotesRepository(db: Database): NotesRepository {
   const { orm } = db;
   return {
     async list(owner, limit, after) {
+      // The cursor as one row-value comparison: an index condition on notes_owner_created_idx
+      // (notes_unowned_created_idx without auth), so the index yields rows in ORDER BY order and
+      // the scan stops after `limit` rows (an `a < x OR (a = x AND b < y)` cursor is only a filter).
       const where = after
         ? and(
             ownedBy(owner),
-            or(
-              lt(notes.createdAt, after.createdAt),
-              and(eq(notes.createdAt, after.createdAt), lt(notes.id, after.id)),
-            ),
+            sql`(${notes.createdAt}, ${notes.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`,
           )
         : ownedBy(owner);
       return orm
