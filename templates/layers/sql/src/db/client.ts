@@ -1,10 +1,6 @@
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import type { FastifyBaseLogger } from "fastify";
-import pg from "pg";
 import type { Config } from "../config.ts";
 import { migrate } from "./migrate.ts";
 import * as schema from "./schema.ts";
@@ -46,7 +42,7 @@ export async function openDatabase(
   options: OpenOptions = {},
 ): Promise<Database> {
   const db = config.databaseUrl
-    ? openPostgres(config.databaseUrl, log, options.searchPath)
+    ? await openPostgres(config.databaseUrl, log, options.searchPath)
     : await openPglite(config.dataDir);
   if (options.migrate ?? true) {
     try {
@@ -60,7 +56,13 @@ export async function openDatabase(
   return db;
 }
 
+// The drivers are imported when used: a server on PostgreSQL never loads PGlite, and the other way
+// round.
 async function openPglite(dataDir: string): Promise<Database> {
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("drizzle-orm/pglite"),
+  ]);
   if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir);
   // PGlite never runs ANALYZE (no autovacuum): without statistics the planner takes a bitmap scan
@@ -98,7 +100,15 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
-function openPostgres(url: string, log?: FastifyBaseLogger, searchPath?: string): Database {
+async function openPostgres(
+  url: string,
+  log?: FastifyBaseLogger,
+  searchPath?: string,
+): Promise<Database> {
+  const [{ default: pg }, { drizzle: drizzlePostgres }] = await Promise.all([
+    import("pg"),
+    import("drizzle-orm/node-postgres"),
+  ]);
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
