@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 
 /**
@@ -10,7 +14,15 @@ export default async function setup() {
     console.log(
       "tests: database = embedded PGlite (in memory); set DATABASE_URL to use PostgreSQL",
     );
-    return;
+    // initdb once (seconds); every test database starts from a copy of this empty one.
+    const pglite = await PGlite.create();
+    const image = await pglite.dumpDataDir("none");
+    await pglite.close();
+    const dir = mkdtempSync(path.join(tmpdir(), "pglite-tests-"));
+    const file = path.join(dir, "empty.tar");
+    writeFileSync(file, Buffer.from(await image.arrayBuffer()));
+    process.env.TEST_PGLITE_IMAGE = file;
+    return () => rmSync(dir, { recursive: true, force: true });
   }
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   try {

@@ -28,6 +28,11 @@ export interface OpenOptions {
   migrate?: boolean;
   /** PostgreSQL only: the schema to work in (tests use one per file). */
   searchPath?: string;
+  /**
+   * PGlite only: start from this data directory image (a tarball from PGlite's `dumpDataDir`)
+   * instead of creating the database with initdb (tests take one image and copy it per file).
+   */
+  pgliteImage?: Blob;
 }
 
 type DbConfig = Pick<Config, "databaseUrl" | "dataDir">;
@@ -43,7 +48,7 @@ export async function openDatabase(
 ): Promise<Database> {
   const db = config.databaseUrl
     ? await openPostgres(config.databaseUrl, log, options.searchPath)
-    : await openPglite(config.dataDir);
+    : await openPglite(config.dataDir, options.pgliteImage);
   if (options.migrate ?? true) {
     try {
       const applied = await migrate(db.sql);
@@ -58,13 +63,13 @@ export async function openDatabase(
 
 // The drivers are imported when used: a server on PostgreSQL never loads PGlite, and the other way
 // round.
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, image?: Blob): Promise<Database> {
   const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
     import("@electric-sql/pglite"),
     import("drizzle-orm/pglite"),
   ]);
   if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  const client = await PGlite.create(dataDir, image ? { loadDataDir: image } : {});
   // PGlite never runs ANALYZE (no autovacuum): without statistics the planner takes a bitmap scan
   // that reads all of an owner's notes and sorts them, instead of walking the index in order and
   // stopping after one page. Every query here is an index lookup or an ordered index walk.
