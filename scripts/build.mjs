@@ -68,7 +68,8 @@ async function bundleCli() {
 
 /**
  * yargs' ESM platform shim imports cliui and string-width, which are only used to lay out --help and usage
- * text, but cost ~20 ms at every start (string-width builds Unicode emoji regexes and an Intl.Segmenter).
+ * text, but cost ~20 ms at every start (string-width builds Unicode emoji regexes and an Intl.Segmenter), and
+ * node:assert, for two checks that pass on every run.
  * In the bundle they are required on first use instead: rolldown turns the `require` of a bundled ES module
  * into a lazy initialiser. The build fails if the shim no longer looks as expected (after a yargs update).
  */
@@ -88,6 +89,9 @@ function lazyYargsHelp() {
 			if (!cliui || !stringWidth) throw new Error("build: cannot resolve cliui or string-width from yargs");
 			// A package may export its function as "module.exports" (what `require` then returns) or as default.
 			return [
+				// yargs checks its own invariants on every run; node:assert (~3 ms to load) is needed only to fail one.
+				"export const notStrictEqual = (a, b, m) => { if (Object.is(a, b)) require('node:assert').notStrictEqual(a, b, m); };",
+				"export const strictEqual = (a, b, m) => { if (!Object.is(a, b)) require('node:assert').strictEqual(a, b, m); };",
 				"const fn = (m) => (typeof m === 'function' ? m : m.default);",
 				`export const cliui = (...args) => fn(require(${JSON.stringify(cliui.id)}))(...args);`,
 				`export const stringWidth = (...args) => fn(require(${JSON.stringify(stringWidth.id)}))(...args);`,
@@ -97,7 +101,11 @@ function lazyYargsHelp() {
 			if (!shim.test(id)) return null;
 			shimId = id;
 			const edits = [
-				["import cliui from 'cliui'\n", `import { cliui, stringWidth } from ${JSON.stringify(helpers)}\n`],
+				["import { notStrictEqual, strictEqual } from 'assert'\n", ""],
+				[
+					"import cliui from 'cliui'\n",
+					`import { cliui, notStrictEqual, strictEqual, stringWidth } from ${JSON.stringify(helpers)}\n`,
+				],
 				["import stringWidth from 'string-width';\n", ""],
 				// Its messages in the user's language: the locales are copied next to the bundle (dist/yargs-locales).
 				["resolve(__dirname, '../../../locales')", "fileURLToPath(new URL('./yargs-locales', import.meta.url))"],

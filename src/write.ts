@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
-import { lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { quote, UserError } from "./log.js";
 import type { PlannedFile } from "./render.js";
@@ -88,14 +88,23 @@ export async function writeFiles(plan: PlannedFile[], dir: string, options: Writ
 }
 
 async function stage(plan: PlannedFile[], staging: string): Promise<void> {
-	// Folders one by one, parents first and never recursively: if Ctrl-C removes the staging folder meanwhile,
-	// a pending mkdir fails instead of bringing it back.
+	// Synchronous writes: a few dozen small files take a few milliseconds this way, against ~15 ms of CPU through
+	// the thread pool (open, write, close per file). A signal that arrives meanwhile is handled at the next pause
+	// (its handler removes the staging folder and exits): every 100 files, and always before the rename.
+	// Folders one by one, parents first and never recursively.
 	const dirs = new Set(plan.flatMap((f) => ancestors(f.path)));
-	for (const d of [...dirs].sort()) await mkdir(path.join(staging, d));
-	for (const file of plan) {
+	for (const d of [...dirs].sort()) mkdirSync(path.join(staging, d));
+	for (const [i, file] of plan.entries()) {
 		// "wx" never follows or replaces an existing entry.
-		await writeFile(path.join(staging, file.path), file.content, { mode: file.mode, flag: "wx" });
+		writeFileSync(path.join(staging, file.path), file.content, { mode: file.mode, flag: "wx" });
+		if (i % 100 === 99) await pause();
 	}
+	await pause();
+}
+
+/** One turn of the event loop, in which a pending signal's handler runs before this promise resolves. */
+function pause(): Promise<void> {
+	return new Promise((resolve) => setImmediate(resolve));
 }
 
 async function moveEntries(staging: string, target: string): Promise<void> {
