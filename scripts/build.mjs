@@ -107,6 +107,12 @@ function lazyYargsHelp() {
 					`import { cliui, notStrictEqual, strictEqual, stringWidth } from ${JSON.stringify(helpers)}\n`,
 				],
 				["import stringWidth from 'string-width';\n", ""],
+				// Where yargs looks for "the app's" package.json (for a default --version): ours, at the bundle's
+				// parent. (The shim took the folder above node_modules, or the cwd: a failed search loads node:assert.)
+				[
+					"__dirname.substring(0, __dirname.lastIndexOf('node_modules'))",
+					"fileURLToPath(new URL('../', import.meta.url))",
+				],
 				// Its messages in the user's language: the locales are copied next to the bundle (dist/yargs-locales).
 				["resolve(__dirname, '../../../locales')", "fileURLToPath(new URL('./yargs-locales', import.meta.url))"],
 			];
