@@ -76,30 +76,34 @@ async function bundleCli() {
 function lazyYargsHelp() {
 	const shim = /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/;
 	const helpers = "\0cbs:yargs-lazy-help";
-	let shimId;
 	return {
 		name: "cbs-lazy-yargs-help",
 		resolveId(id) {
 			return id === helpers ? id : null;
 		},
-		async load(id) {
+		load(id) {
 			if (id !== helpers) return null;
-			const cliui = await this.resolve("cliui", shimId);
-			const stringWidth = await this.resolve("string-width", shimId);
-			if (!cliui || !stringWidth) throw new Error("build: cannot resolve cliui or string-width from yargs");
-			// A package may export its function as "module.exports" (what `require` then returns) or as default.
 			return [
+				'import { createRequire } from "node:module";',
 				// yargs checks its own invariants on every run; node:assert (~3 ms to load) is needed only to fail one.
 				"export const notStrictEqual = (a, b, m) => { if (Object.is(a, b)) require('node:assert').notStrictEqual(a, b, m); };",
 				"export const strictEqual = (a, b, m) => { if (!Object.is(a, b)) require('node:assert').strictEqual(a, b, m); };",
-				"const fn = (m) => (typeof m === 'function' ? m : m.default);",
-				`export const cliui = (...args) => fn(require(${JSON.stringify(cliui.id)}))(...args);`,
-				`export const stringWidth = (...args) => fn(require(${JSON.stringify(stringWidth.id)}))(...args);`,
+				// Not bundled: V8 checks the syntax of string-width's Unicode regexes whenever it parses them, even
+				// unused (~10 ms on a run without the compile cache). They are yargs' own dependencies, so they are
+				// required from the installed yargs. A package may export its function as "module.exports" (what
+				// `require` returns then) or as default.
+				"let fromYargs;",
+				"const load = (id) => {",
+				"  fromYargs ??= createRequire(createRequire(import.meta.url).resolve('yargs/package.json'));",
+				"  const m = fromYargs(id);",
+				"  return typeof m === 'function' ? m : m.default;",
+				"};",
+				"export const cliui = (...args) => load('cliui')(...args);",
+				"export const stringWidth = (...args) => load('string-width')(...args);",
 			].join("\n");
 		},
 		transform(code, id) {
 			if (!shim.test(id)) return null;
-			shimId = id;
 			const edits = [
 				["import { notStrictEqual, strictEqual } from 'assert'\n", ""],
 				[
