@@ -152,7 +152,7 @@ describe("notes over GraphQL", () => {
         const created = await gql(pager.app, CREATE, { input: { title, body: "" } }, session);
         expect(created.errors).toBeUndefined();
       }
-      const seen: string[] = [];
+      const seen: Note[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
@@ -163,12 +163,17 @@ describe("notes over GraphQL", () => {
         const notes = page.data?.notes;
         if (!notes) throw new Error("no page");
         expect(notes.items.length).toBeLessThanOrEqual(10);
-        seen.push(...notes.items.map((n) => n.title));
+        seen.push(...notes.items);
         cursor = notes.nextCursor;
         pages++;
       } while (cursor !== null && pages < 10);
       expect(pages).toBe(3);
-      expect(seen).toEqual([...titles].reverse());
+      // Newest first, ties (same millisecond) broken by id: every page continues where the last one stopped.
+      expect(seen.map((n) => n.title).sort()).toEqual([...titles].sort());
+      for (let i = 1; i < seen.length; i++) {
+        const [a, b] = [seen[i - 1] as Note, seen[i] as Note];
+        expect(a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id)).toBe(true);
+      }
 
       const defaults = await gql<{ notes: { items: Note[] } }>(
         pager.app,
