@@ -12,6 +12,8 @@ import { stripVTControlCharacters } from "node:util";
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const cliPath = join(repoRoot, "bin/create-backend-starter.js");
 export const clientPath = join(repoRoot, "test/e2e/contract-client.mjs");
+/** Redocly CLI (devDependency) for SEC-81: `redocly lint` of a REST project's /openapi.json. */
+export const redoclyPath = join(repoRoot, "node_modules/@redocly/cli/bin/cli.js");
 
 export interface Combination {
 	/** e.g. "rest-sql-jwt": the choices in the manifest's option order */

@@ -23,6 +23,7 @@ import {
 	listCombinations,
 	postgresUrl,
 	type RunningServer,
+	redoclyPath,
 	runLogged,
 	startServer,
 	stopServer,
@@ -195,6 +196,7 @@ class CombinationRun {
 				},
 				false,
 			);
+			if (api === "rest" && target === "pglite" && nodeEnv === "development") await this.lintOpenApi(server);
 		} finally {
 			if (server && !healthy)
 				await stopServer(server, 2_000); // the start step failed and said why
@@ -215,6 +217,35 @@ class CombinationRun {
 				);
 			}
 		}
+	}
+
+	/** SEC-81: the running server's /openapi.json passes `redocly lint` (recommended rules): no errors; warnings printed. */
+	async lintOpenApi(server: RunningServer | undefined): Promise<void> {
+		await this.step(
+			"openapi lint (redocly)",
+			async () => {
+				const running = server as RunningServer;
+				const res = await fetch(`${running.url}/openapi.json`, { signal: AbortSignal.timeout(10_000) });
+				if (res.status !== 200) throw new Error(`GET /openapi.json answered ${res.status}`);
+				const spec = join(this.logs, "openapi.json");
+				await writeFile(spec, await res.text());
+				const r = await runLogged(process.execPath, [redoclyPath, "lint", spec, "--format=stylish"], {
+					cwd: this.logs, // no redocly.yaml here: the built-in recommended rules
+					env: freshEnv({ REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" }),
+					log: this.log("openapi-lint"),
+					timeoutMs: 2 * minutes,
+				});
+				const findings = r.output.split("\n").filter((line) => /\s(error|warning)\s/.test(line));
+				if (r.code !== 0) {
+					throw new Error(`redocly lint exited ${r.code ?? r.signal}; ${r.log}:\n${findings.join("\n") || r.output}`);
+				}
+				console.log(
+					`e2e ${this.combo.name}: openapi lint: no errors, ${findings.length} warning(s)` +
+						(findings.length > 0 ? `\n${indent(findings.map((l) => l.trim()).join("\n"))}` : ""),
+				);
+			},
+			false,
+		);
 	}
 
 	/** In production a weak JWT_SECRET stops start-up with one line naming the variable (CONTRACT.md §2). */

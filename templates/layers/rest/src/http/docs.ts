@@ -19,6 +19,10 @@ export async function setupDocs(
         version: "0.1.0",
         description: "Errors are RFC 9457 problem details (application/problem+json).",
       },
+      // Same origin as the docs page. Operations are public unless they list their own `security`
+      // (the protected ones do), so linters see every operation's security stated (redocly lint).
+      servers: [{ url: "/" }],
+      security: [],
       ...(options.bearerAuth
         ? {
             components: {
