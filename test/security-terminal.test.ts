@@ -24,7 +24,7 @@ function pane(): string {
 }
 
 /** Polls the pane until `pattern` shows up; on time-out, fails showing the pane. */
-async function waitFor(pattern: RegExp, timeoutMs = 5_000): Promise<string> {
+async function waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
 	const started = Date.now();
 	for (;;) {
 		const text = pane();
@@ -79,5 +79,5 @@ describe.skipIf(!hasTmux)("SEC-12 Ctrl-C at an interactive question (tmux)", () 
 		expect(flags).not.toContain("-icanon");
 		expect(flags).not.toContain("-echo");
 		expect(tmux("display-message", "-p", "-t", "sec12", "#{cursor_flag}").trim()).toBe("1");
-	}, 20_000);
+	}, 45_000);
 });
