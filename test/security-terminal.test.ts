@@ -4,7 +4,7 @@
 // afterwards is what the CLI left behind.
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BIN, tmp } from "./helpers.js";
@@ -35,7 +35,10 @@ async function waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
 }
 
 afterEach(() => {
-	if (socket) spawnSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" });
+	if (!socket) return;
+	const where = spawnSync("tmux", ["-L", socket, "display-message", "-p", "#{socket_path}"], { encoding: "utf8" });
+	spawnSync("tmux", ["-L", socket, "kill-server"], { stdio: "ignore" });
+	if (where.status === 0 && where.stdout.trim()) rmSync(where.stdout.trim(), { force: true }); // tmux leaves it
 	socket = undefined;
 });
 
