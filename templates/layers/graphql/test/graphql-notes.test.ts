@@ -172,7 +172,9 @@ describe("notes over GraphQL", () => {
       expect(seen.map((n) => n.title).sort()).toEqual([...titles].sort());
       for (let i = 1; i < seen.length; i++) {
         const [a, b] = [seen[i - 1] as Note, seen[i] as Note];
-        expect(a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id)).toBe(true);
+        expect(a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id)).toBe(
+          true,
+        );
       }
 
       const defaults = await gql<{ notes: { items: Note[] } }>(
