@@ -1,4 +1,4 @@
-// Reliability of a generated backend (SEC-59, 74, 76, 77, 79 of the security catalogue), run with
+// Reliability of a generated backend (SEC-58, 59, 74, 76, 77, 79 of the security catalogue), run with
 // `npm run test:reliability`: a rest+sql+jwt project is generated outside the repository, installed, built and
 // started (`npm start`, NODE_ENV=production) against the local PostgreSQL server, with a database of its own.
 // Needs PostgreSQL on 127.0.0.1:5432 (trust auth) and, for the outage test, the right to stop and start the
@@ -290,6 +290,45 @@ describe("SEC-74 graceful shutdown under load", () => {
 			expect((await call("GET", "/ready")).status).toBe(200);
 		},
 	);
+});
+
+describe("SEC-58 slow clients", () => {
+	it("connections that never finish their headers are closed by the server; other clients are served meanwhile", async () => {
+		const { connect } = await import("node:net");
+		// 100 slowloris connections: each sends a request line, then one header line every 2 s, never the blank
+		// line that ends the headers. The generated app sets requestTimeout (30 s), so Node closes them (408)
+		// within 30 s plus its 30 s checking interval; a server without it would keep them open forever.
+		const sockets = Array.from({ length: 100 }, () => {
+			const socket = connect(port, "127.0.0.1");
+			socket.on("error", () => {});
+			socket.write("GET /health HTTP/1.1\r\nHost: slow\r\n");
+			return socket;
+		});
+		const started = Date.now();
+		let line = 0;
+		const trickle = setInterval(() => {
+			line++;
+			for (const socket of sockets) if (!socket.destroyed) socket.write(`X-Slow-${line}: 1\r\n`);
+		}, 2000);
+		const probes: number[] = [];
+		try {
+			while (sockets.some((s) => !s.closed) && Date.now() - started < 90_000) {
+				await new Promise((done) => setTimeout(done, 3000));
+				probes.push((await call("GET", "/health")).status);
+			}
+		} finally {
+			clearInterval(trickle);
+		}
+		const open = sockets.filter((s) => !s.closed).length;
+		for (const socket of sockets) socket.destroy();
+		console.log(
+			`reliability slow clients: ${100 - open} of 100 closed by the server after ${Date.now() - started} ms; ` +
+				`${probes.length} probes meanwhile: ${[...new Set(probes)].join(", ")}`,
+		);
+		expect(open).toBe(0);
+		expect(probes.length).toBeGreaterThan(0);
+		expect(probes.every((status) => status === 200)).toBe(true);
+	});
 });
 
 describe("SEC-75 hung request at shutdown", () => {
