@@ -1,5 +1,5 @@
+import { parseCreateArgs } from "./args.js";
 import type { CreateResult } from "./create.js";
-import { PACKAGE_MANAGERS, type PackageManager } from "./install.js";
 import { createLogger, type Logger, paint, UserError } from "./log.js";
 import { loadPack, type Pack, toolVersion } from "./packs.js";
 import { askOnTerminal } from "./prompts.js";
@@ -39,20 +39,16 @@ export async function run(argv: string[]): Promise<void> {
 
 async function runCreate(argv: string[], log: Logger, json: boolean): Promise<void> {
 	const pack = await packFor(argv);
-	const parser = await buildParser(argv, pack);
-	const args = single(await parser.parseAsync(), argv);
-	if (args.help) {
-		process.stdout.write(`${await parser.getHelp()}\n`);
+	const { args, help } = await parseCreateArgs(argv, pack);
+	if (args.help && help) {
+		process.stdout.write(`${await help()}\n`);
 		return;
 	}
 	if (args.version) return void process.stdout.write(`${toolVersion()}\n`);
 	if (!pack) throw new UserError("the built-in pack is missing from this installation; pass --pack");
 	const interactive = !args.yes && !json && process.stdin.isTTY && !isCI();
-	const answers = Object.fromEntries(
-		pack.options.filter((o) => args[o.name] !== undefined).map((o) => [o.name, String(args[o.name])]),
-	);
-	// After `--`, a directory like `-x` arrives in `_`; it is then refused as a name, never read as a flag.
-	const directory = (args.directory ?? (args._ as unknown[])[0]) as string | undefined;
+	// After `--`, a directory like `-x` arrives as a positional; it is then refused as a name, never read as a flag.
+	const { directory } = args;
 	if (directory === undefined && !interactive) {
 		const note = args.yes ? " (--yes takes the default for every option, but not for the directory)" : "";
 		throw new UserError(
@@ -63,16 +59,16 @@ async function runCreate(argv: string[], log: Logger, json: boolean): Promise<vo
 	const { createProject } = await import("./create.js");
 	const result = await createProject({
 		directory,
-		name: args.name as string | undefined,
+		name: args.name,
 		pack,
-		answers,
-		preset: args.preset as string | undefined,
+		answers: args.answers,
+		preset: args.preset,
 		ask: interactive ? askOnTerminal : undefined,
-		force: Boolean(args.force),
-		dryRun: Boolean(args.dryRun),
-		install: args.install !== false,
-		git: args.git !== false,
-		pm: args.pm as PackageManager | undefined,
+		force: args.force,
+		dryRun: args.dryRun,
+		install: args.install,
+		git: args.git,
+		pm: args.pm,
 		log,
 		json,
 	});
@@ -95,79 +91,6 @@ async function packFor(argv: string[]): Promise<Pack | undefined> {
 		if (ref || !argv.some((a) => a === "--help" || a === "-h")) throw error;
 		return undefined;
 	});
-}
-
-async function buildParser(argv: string[], pack: Pack | undefined) {
-	const { default: yargs } = await import("yargs");
-	const packOptions = Object.fromEntries(
-		(pack?.options ?? []).map((o) => [
-			o.name,
-			{
-				type: "string" as const,
-				choices: o.choices,
-				describe: `${o.message} (default: ${o.default})`,
-				group: `Options of the pack ${pack?.name}:`,
-			},
-		]),
-	);
-	return (
-		yargs(argv)
-			.scriptName("create-backend-starter")
-			.command("$0 [directory]", "Create a backend project in DIRECTORY (its last segment is the package name)")
-			.positional("directory", { type: "string" })
-			// Our own --help/--version: yargs' versions would print and carry on, or exit the process.
-			.help(false)
-			.version(false)
-			.options({
-				...packOptions,
-				name: { type: "string", describe: "Package name, when it differs from the folder (e.g. @acme/api)" },
-				pack: { type: "string", describe: "A template pack: a folder or an npm package (default: the built-in pack)" },
-				preset: { type: "string", describe: "A JSON file of answers; flags win over it" },
-				yes: { alias: "y", type: "boolean", describe: "Take the default for every option not given; never ask" },
-				pm: {
-					type: "string",
-					choices: PACKAGE_MANAGERS,
-					describe: "Package manager (default: the one that ran this, else npm)",
-				},
-				install: { type: "boolean", default: true, describe: "Install dependencies (--no-install to skip)" },
-				git: { type: "boolean", default: true, describe: "git init and a first commit (--no-git to skip)" },
-				"dry-run": { type: "boolean", describe: "Print the files and their layers; write nothing" },
-				json: { type: "boolean", describe: "Print one JSON object on stdout; messages go to stderr" },
-				force: {
-					type: "boolean",
-					describe: "Write into a non-empty folder; overwritten files are listed, nothing is deleted",
-				},
-				verbose: { type: "boolean", describe: "List every file written; show a stack with an error" },
-				help: { alias: "h", type: "boolean", describe: "Show this help" },
-				version: { alias: "v", type: "boolean", describe: "Show the version" },
-			})
-			.epilogue(
-				"Template packs:\n  create-backend-starter pack init <dir>   a new pack extending the built-in one\n  create-backend-starter pack check <pack> validate it, render every combination",
-			)
-			.parserConfiguration({ "duplicate-arguments-array": true, "strip-aliased": true, "strip-dashed": true })
-			.strict()
-			.exitProcess(false)
-			.wrap(Math.min(110, process.stdout.columns || 80))
-			.fail((message, error) => {
-				throw new UserError(`${(message ?? error?.message ?? "invalid usage").replace(/\s*\n\s*/g, " ")} (see --help)`);
-			})
-	);
-}
-
-/** A flag given twice with different values is a mistake to report, not a choice to make silently. */
-function single(args: Record<string, unknown>, argv: string[]): Record<string, unknown> {
-	for (const flag of ["install", "git"]) {
-		if (argv.includes(`--${flag}`) && argv.includes(`--no-${flag}`)) {
-			throw new UserError(`--${flag} was given twice with different values (--${flag}, --no-${flag})`);
-		}
-	}
-	const out: Record<string, unknown> = {};
-	for (const [key, value] of Object.entries(args)) {
-		const values = Array.isArray(value) && key !== "_" ? [...new Set(value)] : [value];
-		if (values.length > 1) throw new UserError(`--${key} was given twice with different values (${values.join(", ")})`);
-		out[key] = values[0];
-	}
-	return out;
 }
 
 function isCI(): boolean {
