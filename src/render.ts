@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import ejs from "ejs";
 import { quote, UserError } from "./log.js";
 import { isInside, type Layer, matchesWhen, type Pack } from "./packs.js";
+import { randomBytes } from "./random.js";
 
 /** One file of the project, decided in memory before anything touches the disk. */
 export interface PlannedFile {

@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { quote, UserError } from "./log.js";
+import { randomBytes } from "./random.js";
 import type { PlannedFile } from "./render.js";
 
 export interface WriteOptions {
@@ -33,16 +32,22 @@ export function abortWrites(): boolean {
 
 /** Fails with exit code 2 when the target cannot be used (a file, a symlink, a non-empty folder without force). */
 export async function checkTarget(dir: string, force = false): Promise<"absent" | "empty" | "existing"> {
-	const stat = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
-		if (error.code === "ENOENT") return undefined;
-		throw ioError(error, dir);
-	});
+	const stat = attempt(
+		() => lstatSync(dir),
+		(error) => {
+			if (error.code === "ENOENT") return undefined;
+			throw ioError(error, dir);
+		},
+	);
 	if (!stat) return "absent";
 	if (stat.isSymbolicLink()) throw new UserError(`${dir} is a symlink; pass a real folder or a new name`);
 	if (!stat.isDirectory()) throw new UserError(`${dir} exists and is not a folder`);
-	const entries = await readdir(dir).catch((error) => {
-		throw ioError(error, dir);
-	});
+	const entries = attempt(
+		() => readdirSync(dir),
+		(error) => {
+			throw ioError(error, dir);
+		},
+	);
 	if (entries.length === 0) return "empty";
 	if (!force) {
 		const shown = entries.slice(0, 8).map(quote).join(", ") + (entries.length > 8 ? ", …" : "");
@@ -62,20 +67,23 @@ export async function writeFiles(plan: PlannedFile[], dir: string, options: Writ
 	// Registered before the folders exist: a signal may arrive after mkdir created one but before we hear of it.
 	const createdParent = firstMissing(parent);
 	if (createdParent) pending.add(createdParent);
-	await mkdir(parent, { recursive: true }).catch((e) => {
-		abortWrites();
-		throw ioError(e, parent);
-	});
-	await removeStale(target, options.onStale);
+	attempt(
+		() => mkdirSync(parent, { recursive: true }),
+		(error) => {
+			abortWrites();
+			throw ioError(error, parent);
+		},
+	);
+	removeStale(target, options.onStale);
 	const staging = path.join(parent, `.${path.basename(target)}.cbs-${process.pid}-${randomBytes(3).toString("hex")}`);
 	pending.add(staging);
 	try {
-		await mkdir(staging);
+		mkdirSync(staging);
 		await stage(plan, staging);
-		const overwritten = state === "existing" ? await moveInto(plan, staging, target) : [];
-		if (state === "absent") await rename(staging, target);
+		const overwritten = state === "existing" ? moveInto(plan, staging, target) : [];
+		if (state === "absent") renameSync(staging, target);
 		// An empty folder is kept, not replaced: a shell sitting in it (`create-backend-starter .`) keeps seeing it.
-		if (state === "empty") await moveEntries(staging, target);
+		if (state === "empty") moveEntries(staging, target);
 		for (const file of plan) options.onFile?.(file);
 		return { overwritten };
 	} catch (error) {
@@ -83,7 +91,7 @@ export async function writeFiles(plan: PlannedFile[], dir: string, options: Writ
 		throw error instanceof UserError ? error : ioError(error as NodeJS.ErrnoException, target);
 	} finally {
 		if (createdParent) pending.delete(createdParent);
-		if (pending.delete(staging)) await rm(staging, { recursive: true, force: true });
+		if (pending.delete(staging)) rmSync(staging, { recursive: true, force: true });
 	}
 }
 
@@ -107,34 +115,34 @@ function pause(): Promise<void> {
 	return new Promise((resolve) => setImmediate(resolve));
 }
 
-async function moveEntries(staging: string, target: string): Promise<void> {
+function moveEntries(staging: string, target: string): void {
 	const moved: string[] = [];
 	try {
-		for (const entry of await readdir(staging)) {
-			await rename(path.join(staging, entry), path.join(target, entry));
+		for (const entry of readdirSync(staging)) {
+			renameSync(path.join(staging, entry), path.join(target, entry));
 			moved.push(entry);
 		}
 	} catch (error) {
-		for (const entry of moved) await rm(path.join(target, entry), { recursive: true, force: true });
+		for (const entry of moved) rmSync(path.join(target, entry), { recursive: true, force: true });
 		throw error;
 	}
 }
 
-async function moveInto(plan: PlannedFile[], staging: string, target: string): Promise<string[]> {
+function moveInto(plan: PlannedFile[], staging: string, target: string): string[] {
 	const overwritten: string[] = [];
 	for (const file of plan) {
 		for (const d of ancestors(file.path)) {
-			const stat = await lstat(path.join(target, d)).catch(() => undefined);
+			const stat = lstatSync(path.join(target, d), { throwIfNoEntry: false });
 			if (stat && !stat.isDirectory())
 				throw new UserError(`cannot write ${file.path}: ${d} in ${target} is not a folder`);
 		}
-		const existing = await lstat(path.join(target, file.path)).catch(() => undefined);
+		const existing = lstatSync(path.join(target, file.path), { throwIfNoEntry: false });
 		if (existing?.isDirectory()) throw new UserError(`cannot write ${file.path}: it is a folder in ${target}`);
 		if (existing) overwritten.push(file.path);
 	}
 	for (const file of plan) {
-		await mkdir(path.dirname(path.join(target, file.path)), { recursive: true });
-		await rename(path.join(staging, file.path), path.join(target, file.path));
+		mkdirSync(path.dirname(path.join(target, file.path)), { recursive: true });
+		renameSync(path.join(staging, file.path), path.join(target, file.path));
 	}
 	return overwritten;
 }
@@ -153,13 +161,25 @@ function ancestors(file: string): string[] {
 }
 
 /** A run killed with SIGKILL cannot clean up; the next run for the same target does it. */
-async function removeStale(target: string, onStale?: (dir: string) => void): Promise<void> {
+function removeStale(target: string, onStale?: (dir: string) => void): void {
 	const prefix = `.${path.basename(target)}.cbs-`;
-	for (const entry of await readdir(path.dirname(target)).catch(() => [])) {
+	for (const entry of attempt(
+		() => readdirSync(path.dirname(target)),
+		() => [],
+	)) {
 		const pid = Number(entry.slice(prefix.length).split("-")[0]);
 		if (!entry.startsWith(prefix) || !pid || isAlive(pid)) continue;
-		await rm(path.join(path.dirname(target), entry), { recursive: true, force: true });
+		rmSync(path.join(path.dirname(target), entry), { recursive: true, force: true });
 		onStale?.(entry);
+	}
+}
+
+/** `fn()`, or what `onError` makes of the file-system error it threw. */
+function attempt<T, U>(fn: () => T, onError: (error: NodeJS.ErrnoException) => U): T | U {
+	try {
+		return fn();
+	} catch (error) {
+		return onError(error as NodeJS.ErrnoException);
 	}
 }
 
