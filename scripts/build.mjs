@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build` runs `tsc -p tsconfig.json` (dist/: the API and its types), then this script, which writes the
-// pack.json validator and replaces dist/cli.js (the CLI's entry, loaded by bin/) with a single-file bundle.
+// pack.json validator and replaces dist/cli.js (the CLI's entry, loaded by bin/) with a bundle (plus dist/cli-yargs.js).
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
@@ -41,29 +41,52 @@ function writeValidator() {
 }
 
 /**
- * dist/cli.js and everything it reaches (our modules, yargs, ejs, validate-npm-package-name) as one file: Node then
+ * dist/cli.js and everything it reaches (our modules, ejs, validate-npm-package-name) as one file: Node then
  * resolves, reads and compiles one module instead of ~130. Modules that the CLI imports dynamically stay lazy (they
  * are evaluated on first use, not at start-up); execa and prompts stay outside, loaded from node_modules only for
- * an install or on a terminal. The rest of dist/ (the API of package.json "exports") is tsc's output, unbundled.
+ * an install or on a terminal. yargs (with its parser and y18n: ~165 KB, more than half of the code) is bundled
+ * apart, into dist/cli-yargs.js: a generation with plain arguments never reads it (src/args.ts parses those with
+ * node:util), only --help and mistakes do, so the file Node loads on every run is less than half as large.
+ * The rest of dist/ (the API of package.json "exports") is tsc's output, unbundled.
  */
 async function bundleCli() {
 	const { rolldown } = await import("rolldown");
 	const entry = path.join(root, "dist/cli.js");
-	const bundle = await rolldown({
+	const yargsFile = "cli-yargs.js";
+	await bundle(rolldown, {
 		input: entry,
-		platform: "node",
-		external: ["execa", "prompts"],
-		plugins: [lazyYargsHelp(), builtinsWithoutEsm()],
-		logLevel: "warn",
+		external: ["execa", "prompts", "yargs"],
+		paths: { yargs: `./${yargsFile}` },
+		plugins: [builtinsWithoutEsm()],
+		file: entry,
 	});
-	const { output } = await bundle.generate({ format: "esm", codeSplitting: false });
-	await bundle.close();
-	if (output.length !== 1) throw new Error(`build: the CLI bundle has ${output.length} files, expected one`);
-	const [chunk] = output;
-	writeFileSync(entry, `${licenseHeader(chunk.moduleIds)}${chunk.code}`);
+	await bundle(rolldown, {
+		input: "\0cbs:yargs-entry",
+		plugins: [yargsEntry(), lazyYargsHelp(), builtinsWithoutEsm()],
+		file: path.join(root, "dist", yargsFile),
+	});
 	const yargsDir = path.dirname(require.resolve("yargs/package.json"));
 	rmSync(path.join(root, "dist/yargs-locales"), { recursive: true, force: true });
 	cpSync(path.join(yargsDir, "locales"), path.join(root, "dist/yargs-locales"), { recursive: true });
+}
+
+async function bundle(rolldown, { input, external = [], paths, plugins, file }) {
+	const build = await rolldown({ input, platform: "node", external, plugins, logLevel: "warn" });
+	const { output } = await build.generate({ format: "esm", codeSplitting: false, paths });
+	await build.close();
+	if (output.length !== 1) throw new Error(`build: ${path.basename(file)} has ${output.length} files, expected one`);
+	const [chunk] = output;
+	writeFileSync(file, `${licenseHeader(chunk.moduleIds)}${chunk.code}`);
+}
+
+/** The entry of dist/cli-yargs.js: yargs' default export, what src/args.ts imports. */
+function yargsEntry() {
+	const id = "\0cbs:yargs-entry";
+	return {
+		name: "cbs-yargs-entry",
+		resolveId: (source) => (source === id ? id : null),
+		load: (source) => (source === id ? 'export { default } from "yargs";\n' : null),
+	};
 }
 
 /**
