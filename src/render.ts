@@ -1,4 +1,5 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import ejs from "ejs";
 import { quote, UserError } from "./log.js";
@@ -33,12 +34,13 @@ export function planFiles(pack: Pack, context: PlanContext): PlannedFile[] {
 	const files = new Map<string, PlannedFile>();
 	const casefold = new Map<string, string>();
 	let manifest: { value: Record<string, unknown>; layers: string[] } | undefined;
-	const budget = { files: 0, bytes: 0 };
+	const budget: Budget = { files: 0, bytes: 0 };
 	for (const layer of pack.layers.filter((l) => matchesWhen(l.when, context.answers))) {
 		for (const source of listFiles(layer, budget)) {
 			const target = outputPath(source.rel, layer);
 			checkCase(casefold, target, layer);
-			const content = render(source, layer, context);
+			const { bytes, mode } = readSource(source, layer, budget);
+			const content = render(bytes, source, layer, context);
 			if (target === "package.json") {
 				const value = mergeJson(manifest?.value ?? {}, parseJson(content, `${layer.label}/${source.rel}`));
 				manifest = { value, layers: [...(manifest?.layers ?? []), layer.label] };
@@ -49,7 +51,7 @@ export function planFiles(pack: Pack, context: PlanContext): PlannedFile[] {
 			files.set(target, {
 				path: target,
 				content: append ? Buffer.concat([previous.content, content]) : content,
-				mode: target === ".env" ? 0o600 : source.mode,
+				mode: target === ".env" ? 0o600 : mode,
 				layer: append ? `${previous.layer} + ${layer.label}` : layer.label,
 			});
 		}
@@ -73,30 +75,31 @@ export function planFiles(pack: Pack, context: PlanContext): PlannedFile[] {
 interface SourceFile {
 	rel: string;
 	abs: string;
-	mode: number;
 }
 
-/** Every file of a layer, following symlinks only while they stay inside the pack. */
-function listFiles(layer: Layer, budget: { files: number; bytes: number }): SourceFile[] {
+type Budget = { files: number; bytes: number };
+
+/**
+ * Every file of a layer, following symlinks only while they stay inside the pack. A regular file is not stat'ed
+ * here: its size (for the budget) and mode come from the descriptor it is read through (see readSource).
+ */
+function listFiles(layer: Layer, budget: Budget): SourceFile[] {
 	const found: SourceFile[] = [];
 	const walk = (dir: string, rel: string, seen: Set<string>) => {
-		for (const entry of readdirSync(dir).sort()) {
-			const relPath = rel ? `${rel}/${entry}` : entry;
-			const abs = path.join(dir, entry);
-			const real = lstatSync(abs).isSymbolicLink() ? realTarget(abs, layer, relPath) : abs;
-			const stat = statSync(real);
-			if (stat.isDirectory()) {
+		const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+		for (const entry of entries) {
+			const relPath = rel ? `${rel}/${entry.name}` : entry.name;
+			// `dir` is a real, absolute path: no separator to fold, no `..` to resolve.
+			const abs = `${dir}${path.sep}${entry.name}`;
+			const real = entry.isSymbolicLink() ? realTarget(abs, layer, relPath) : abs;
+			const type = entry.isSymbolicLink() ? statSync(real) : entry;
+			if (type.isDirectory()) {
 				// A symlinked folder may point at one of its own ancestors.
 				if (!seen.has(real)) walk(real, relPath, new Set([...seen, real]));
-			} else if (stat.isFile()) {
+			} else if (type.isFile()) {
 				budget.files += 1;
-				budget.bytes += stat.size;
-				if (budget.files > MAX_FILES || budget.bytes > MAX_BYTES) {
-					throw new UserError(
-						`invalid pack: ${layer.label} makes the pack larger than ${MAX_FILES} files or ${MAX_BYTES / 2 ** 20} MiB`,
-					);
-				}
-				found.push({ rel: relPath, abs: real, mode: stat.mode & 0o111 ? 0o755 : 0o644 });
+				if (budget.files > MAX_FILES) throw tooLarge(layer);
+				found.push({ rel: relPath, abs: real });
 			} else {
 				throw new UserError(`invalid pack: ${layer.label}/${relPath} is not a regular file`);
 			}
@@ -104,6 +107,34 @@ function listFiles(layer: Layer, budget: { files: number; bytes: number }): Sour
 	};
 	walk(layer.dir, "", new Set([layer.dir]));
 	return found;
+}
+
+function tooLarge(layer: Layer): UserError {
+	return new UserError(
+		`invalid pack: ${layer.label} makes the pack larger than ${MAX_FILES} files or ${MAX_BYTES / 2 ** 20} MiB`,
+	);
+}
+
+/** A file's bytes and mode (executable or not), counted against the budget before anything is read. */
+function readSource(source: SourceFile, layer: Layer, budget: Budget): { bytes: Buffer; mode: number } {
+	const fd = openSync(source.abs, "r");
+	try {
+		const stat = fstatSync(fd);
+		if (!stat.isFile()) throw new UserError(`invalid pack: ${layer.label}/${source.rel} is not a regular file`);
+		budget.bytes += stat.size;
+		if (budget.bytes > MAX_BYTES) throw tooLarge(layer);
+		const bytes = Buffer.allocUnsafe(stat.size);
+		let filled = 0;
+		while (filled < stat.size) {
+			const n = readSync(fd, bytes, filled, stat.size - filled, null);
+			if (n === 0) break;
+			filled += n;
+		}
+		// A file that shrank while it was read: what was there. (One that grew: the size it had when opened.)
+		return { bytes: filled < stat.size ? bytes.subarray(0, filled) : bytes, mode: stat.mode & 0o111 ? 0o755 : 0o644 };
+	} finally {
+		closeSync(fd);
+	}
 }
 
 function realTarget(abs: string, layer: Layer, rel: string): string {
@@ -132,7 +163,8 @@ export function outputPath(rel: string, layer: Pick<Layer, "label">): string {
 
 /** Two paths that differ only in case (or Unicode form) are one file on macOS and Windows. */
 function checkCase(seen: Map<string, string>, target: string, layer: Layer): void {
-	const key = target.normalize("NFC").toLowerCase();
+	// ASCII is its own NFC form (and String#normalize loads Unicode tables on first use).
+	const key = (/^[\x20-\x7e]*$/.test(target) ? target : target.normalize("NFC")).toLowerCase();
 	const other = seen.get(key);
 	if (other !== undefined && other !== target) {
 		throw new UserError(
@@ -145,12 +177,20 @@ function checkCase(seen: Map<string, string>, target: string, layer: Layer): voi
 // Fixed engine options: answers reach templates only as data, never as options (EJS CVE-2022-29078).
 const EJS_OPTIONS = Object.freeze({ async: false, escape: (value: unknown) => String(value), compileDebug: true });
 
-function render(source: SourceFile, layer: Layer, context: PlanContext): Buffer {
-	const bytes = readFileSync(source.abs);
+function render(bytes: Buffer, source: SourceFile, layer: Layer, context: PlanContext): Buffer {
 	if (!source.rel.endsWith(".ejs")) return bytes;
 	const data = { ...context.answers, projectName: context.projectName, randomSecret };
+	const text = bytes.toString("utf8");
+	const compiled = precompiled().get(text);
+	if (compiled) {
+		try {
+			return Buffer.from(compiled(localsOf(data), EJS_OPTIONS.escape, noInclude, undefined));
+		} catch {
+			// Compiled again by EJS below, which then gives its own message (with the line) or result.
+		}
+	}
 	try {
-		const template = ejs.compile(bytes.toString("utf8"), { ...EJS_OPTIONS, filename: source.abs, root: layer.root });
+		const template = ejs.compile(text, { ...EJS_OPTIONS, filename: source.abs, root: layer.root });
 		return Buffer.from(template(data) as string);
 	} catch (error) {
 		// EJS puts the file, a code excerpt and the reason on separate lines; keep one line: file:line: reason.
@@ -158,6 +198,47 @@ function render(source: SourceFile, layer: Layer, context: PlanContext): Buffer 
 		const line = /:(\d+)$/.exec(lines[0] ?? "")?.[1];
 		throw new UserError(`cannot render ${layer.label}/${source.rel}${line ? `:${line}` : ""}: ${lines.at(-1)}`);
 	}
+}
+
+/** A template function as EJS builds it: `new Function("locals, escapeFn, include, rethrow", source)`. */
+type CompiledTemplate = (
+	locals: Record<string, unknown>,
+	escapeFn: (value: unknown) => string,
+	include: unknown,
+	rethrow: unknown,
+) => string;
+
+let compiledTemplates: Map<string, CompiledTemplate> | undefined;
+
+/**
+ * The built-in pack's templates, compiled by EJS at build time (scripts/build.mjs writes templates-compiled.cjs
+ * beside this module): the function EJS would build, keyed by the template's exact text, so any other text —
+ * another pack, or a template edited since the build — is compiled by EJS as before. Compiling the built-in
+ * templates at every run cost ~5 ms. A CommonJS file, as EJS's code uses `with`, which ES modules forbid.
+ */
+export function precompiled(): Map<string, CompiledTemplate> {
+	if (!compiledTemplates) {
+		try {
+			compiledTemplates = createRequire(import.meta.url)("./templates-compiled.cjs") as Map<string, CompiledTemplate>;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
+			compiledTemplates = new Map();
+		}
+	}
+	return compiledTemplates;
+}
+
+/** The locals EJS gives a template: own properties on a null-prototype object, without __proto__ and constructor. */
+function localsOf(data: Record<string, unknown>): Record<string, unknown> {
+	const locals: Record<string, unknown> = Object.create(null);
+	for (const [key, value] of Object.entries(data))
+		if (key !== "__proto__" && key !== "constructor") locals[key] = value;
+	return locals;
+}
+
+// The built-in templates include nothing (the build refuses to compile one that might); EJS handles any that do.
+function noInclude(): never {
+	throw new Error("include() in a precompiled template");
 }
 
 function randomSecret(bytes = 32): string {
