@@ -1,6 +1,6 @@
 import { parseCreateArgs } from "./args.js";
 import type { CreateResult } from "./create.js";
-import { createLogger, type Logger, paint, UserError } from "./log.js";
+import { createLogger, type Logger, stderr, stdout, UserError } from "./log.js";
 import { loadPack, type Pack, toolVersion } from "./packs.js";
 import { askOnTerminal } from "./prompts.js";
 import { abortWrites } from "./write.js";
@@ -9,7 +9,7 @@ import { abortWrites } from "./write.js";
 export async function run(argv: string[]): Promise<void> {
 	// Answered before anything heavy is loaded: `--version` should cost no more than starting Node.
 	if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-		process.stdout.write(`${toolVersion()}\n`);
+		stdout.write(`${toolVersion()}\n`);
 		return;
 	}
 	const json = argv.includes("--json");
@@ -18,8 +18,8 @@ export async function run(argv: string[]): Promise<void> {
 	const interrupted = (signal: NodeJS.Signals) => {
 		const message = `Aborted${abortWrites() ? "; nothing was created" : ""}`;
 		const exitCode = signal === "SIGINT" ? 130 : 143;
-		if (json) process.stdout.write(`${JSON.stringify({ error: message, exitCode })}\n`);
-		process.stderr.write(`\n${message}\n`);
+		if (json) stdout.write(`${JSON.stringify({ error: message, exitCode })}\n`);
+		stderr.write(`\n${message}\n`);
 		process.exit(exitCode);
 	};
 	process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
@@ -41,10 +41,10 @@ async function runCreate(argv: string[], log: Logger, json: boolean): Promise<vo
 	const pack = await packFor(argv);
 	const { args, help } = await parseCreateArgs(argv, pack);
 	if (args.help && help) {
-		process.stdout.write(`${await help()}\n`);
+		stdout.write(`${await help()}\n`);
 		return;
 	}
-	if (args.version) return void process.stdout.write(`${toolVersion()}\n`);
+	if (args.version) return void stdout.write(`${toolVersion()}\n`);
 	if (!pack) throw new UserError("the built-in pack is missing from this installation; pass --pack");
 	const interactive = !args.yes && !json && process.stdin.isTTY && !isCI();
 	// After `--`, a directory like `-x` arrives as a positional; it is then refused as a name, never read as a flag.
@@ -75,8 +75,8 @@ async function runCreate(argv: string[], log: Logger, json: boolean): Promise<vo
 	printResult(result, json);
 	const failed = result.steps.filter((s) => s.status === "failed");
 	for (const step of failed)
-		process.stderr.write(
-			`${paint("red", "error:", process.stderr)} ${step.message}; the project is in place, finish by hand with: ${result.nextSteps[0]} && ${step.command}\n`,
+		stderr.write(
+			`${stderr.paint("red", "error:")} ${step.message}; the project is in place, finish by hand with: ${result.nextSteps[0]} && ${step.command}\n`,
 		);
 	if (failed.length > 0) process.exitCode = 1;
 }
@@ -100,17 +100,15 @@ function isCI(): boolean {
 
 function printResult(result: CreateResult, json: boolean): void {
 	if (json) {
-		process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+		stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 	} else if (result.dryRun) {
 		const width = Math.max(...result.files.map((f) => f.path.length));
-		process.stdout.write(
-			`Would create ${result.directory} with ${result.files.length} files (dry run, nothing written):\n`,
-		);
+		stdout.write(`Would create ${result.directory} with ${result.files.length} files (dry run, nothing written):\n`);
 		for (const file of result.files)
-			process.stdout.write(`  ${file.path.padEnd(width)}  ${paint("dim", `(${file.layer})`, process.stdout)}\n`);
+			stdout.write(`  ${file.path.padEnd(width)}  ${stdout.paint("dim", `(${file.layer})`)}\n`);
 	} else {
-		process.stdout.write(
-			`\n${paint("green", "Done.", process.stdout)} Now run:\n\n${result.nextSteps.map((c) => `  ${c}\n`).join("")}\n`,
+		stdout.write(
+			`\n${stdout.paint("green", "Done.")} Now run:\n\n${result.nextSteps.map((c) => `  ${c}\n`).join("")}\n`,
 		);
 	}
 }
@@ -119,8 +117,8 @@ function report(error: unknown, json: boolean, verbose: boolean): number {
 	const expected = error instanceof UserError;
 	const code = expected ? error.exitCode : 1;
 	const message = expected ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
-	if (json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
-	process.stderr.write(`${paint("red", "error:", process.stderr)} ${message}\n`);
-	if (verbose || !expected) process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
+	if (json) stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
+	stderr.write(`${stderr.paint("red", "error:")} ${message}\n`);
+	if (verbose || !expected) stderr.write(`${(error as Error)?.stack ?? ""}\n`);
 	return code;
 }

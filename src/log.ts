@@ -1,3 +1,4 @@
+import { fstatSync, writeSync } from "node:fs";
 import { styleText } from "node:util";
 
 /**
@@ -24,21 +25,66 @@ export interface Logger {
 
 export const silentLogger: Logger = { step() {}, warn() {}, detail() {} };
 
-type Stream = NodeJS.WriteStream;
-
-/** styleText drops colours by itself when the stream is not a TTY, NO_COLOR is set or TERM is dumb. */
-export function paint(format: Parameters<typeof styleText>[0], text: string, stream: Stream): string {
-	return styleText(format, text, { stream });
+/** Standard output or standard error: text to write, and colours for it. */
+export interface Output {
+	write(text: string): void;
+	/** `text` in a colour or style, when this output shows colours (a terminal, or FORCE_COLOR). */
+	paint(format: Parameters<typeof styleText>[0], text: string): string;
 }
+
+/**
+ * Node builds process.stdout/stderr on first use; for a pipe that loads its net and stream modules, which cost
+ * more than the rest of a generation's own work. So when the descriptor is a pipe, socket or file (never a
+ * terminal), and FORCE_COLOR is unset — where styleText shows no colours anyway — text is written to it with
+ * writeSync, as Node's stream does (synchronously) for those on Linux and macOS. A terminal, Windows, FORCE_COLOR,
+ * or any failed write (EAGAIN on a non-blocking pipe, EPIPE …) goes through the stream, then and from then on.
+ */
+function output(fd: 1 | 2): Output {
+	let stream: NodeJS.WriteStream | undefined;
+	let plain: boolean | undefined;
+	const toStream = () => {
+		stream ??= fd === 1 ? process.stdout : process.stderr;
+		return stream;
+	};
+	const isPlain = () => {
+		plain ??= process.platform !== "win32" && process.env.FORCE_COLOR === undefined && neverATerminal(fd);
+		return plain;
+	};
+	return {
+		write(text) {
+			if (stream || !isPlain()) return void toStream().write(text);
+			const bytes = Buffer.from(text);
+			let written = 0;
+			try {
+				while (written < bytes.length) written += writeSync(fd, bytes, written);
+			} catch {
+				toStream().write(bytes.subarray(written));
+			}
+		},
+		paint: (format, text) => (isPlain() ? text : styleText(format, text, { stream: toStream() })),
+	};
+}
+
+function neverATerminal(fd: number): boolean {
+	try {
+		const stat = fstatSync(fd);
+		return stat.isFIFO() || stat.isSocket() || stat.isFile();
+	} catch {
+		return false;
+	}
+}
+
+export const stdout = output(1);
+export const stderr = output(2);
 
 /** Progress goes to stdout, or to stderr with --json so that stdout holds exactly one JSON object. */
 export function createLogger({ json = false, verbose = false } = {}): Logger {
-	const out: Stream = json ? process.stderr : process.stdout;
+	const out = json ? stderr : stdout;
 	return {
-		step: (message) => out.write(`${paint("cyan", "◇", out)} ${message}\n`),
-		warn: (message) => process.stderr.write(`${paint("yellow", "warning:", process.stderr)} ${message}\n`),
+		step: (message) => out.write(`${out.paint("cyan", "◇")} ${message}\n`),
+		warn: (message) => stderr.write(`${stderr.paint("yellow", "warning:")} ${message}\n`),
 		detail: (message) => {
-			if (verbose) out.write(`  ${paint("dim", message, out)}\n`);
+			if (verbose) out.write(`  ${out.paint("dim", message)}\n`);
 		},
 	};
 }

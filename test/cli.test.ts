@@ -1,10 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import {
 	chmodSync,
+	closeSync,
 	copyFileSync,
 	existsSync,
 	linkSync,
 	mkdirSync,
+	openSync,
 	readdirSync,
 	readFileSync,
 	statSync,
@@ -90,6 +92,36 @@ describe("generating without a terminal", () => {
 		const elsewhere = path.join(tmp(), "abs-app");
 		expect(gen(cwd, elsewhere).code).toBe(0);
 		expect(JSON.parse(readFileSync(path.join(elsewhere, "package.json"), "utf8")).name).toBe("abs-app");
+	});
+
+	// Output to a pipe or a file is written without Node's stdout stream (src/log.ts); FORCE_COLOR goes through it.
+	it("writes the same text to a file as to a pipe, and colours with FORCE_COLOR", () => {
+		const cwd = workspace();
+		const env = { ...process.env, CI: "1", NO_COLOR: undefined, FORCE_COLOR: undefined, npm_config_user_agent: "" };
+		const args = [BIN, "--pack", "./pack", "--no-install", "--no-git", "--yes"];
+		const piped = spawnSync(process.execPath, [...args, "piped"], { cwd, encoding: "utf8", env });
+		const file = path.join(cwd, "out.txt");
+		const fd = openSync(file, "w");
+		const toFile = spawnSync(process.execPath, [...args, "to-file"], { cwd, stdio: ["ignore", fd, "pipe"], env });
+		closeSync(fd);
+		expect([piped.status, toFile.status]).toEqual([0, 0]);
+		expect(piped.stdout).toContain("Wrote 5 files\n\nDone. Now run:\n\n  cd piped\n");
+		expect(readFileSync(file, "utf8")).toBe(piped.stdout.replaceAll("piped", "to-file"));
+		expect(piped.stdout.includes("\u001b[")).toBe(false);
+		const forced = spawnSync(process.execPath, [...args, "forced"], {
+			cwd,
+			encoding: "utf8",
+			env: { ...env, FORCE_COLOR: "1" },
+		});
+		expect(forced.status).toBe(0);
+		expect(forced.stdout).toContain("\u001b[32mDone.\u001b[39m Now run:");
+		const failed = spawnSync(process.execPath, [...args, "forced"], {
+			cwd,
+			encoding: "utf8",
+			env: { ...env, FORCE_COLOR: "1" },
+		});
+		expect(failed.status).toBe(2);
+		expect(failed.stderr).toMatch(/^\u001b\[31merror:\u001b\[39m .*forced is not empty/);
 	});
 });
 
