@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { PACKAGE_MANAGERS, type PackageManager } from "./install.js";
 import { UserError } from "./log.js";
 import type { Pack } from "./packs.js";
@@ -74,7 +73,7 @@ export interface CreateArgs {
 
 /**
  * Parses the create command's arguments. Plain ones (known flags, each at most once, values among their choices,
- * at most one positional) are read with Node's `parseArgs` from the same flag table; everything else — `--help`,
+ * at most one positional) are read by parsePlain from the same flag table; everything else — `--help`,
  * `--version`, any mistake, repeated or unusual flags — goes to yargs, which writes the help and the error
  * messages. yargs costs ~10 ms to load and run; test/args.test.ts holds both parsers to the same result.
  */
@@ -95,50 +94,59 @@ const NUMBER = /^(?:0x[0-9a-f]+|-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)$/i;
 
 /**
  * The fast path: the arguments in the shape yargs gives them (after `single`), or undefined when they are not
- * plain enough to be sure yargs would read them the same way.
+ * plain enough to be sure yargs would read them the same way. It reads only `--flag`, `--flag=value`,
+ * `--flag value`, `--no-flag` (for a flag that defaults to true), the one-letter alias `-y`, and at most one
+ * positional; anything else — `--`, grouped or unknown short flags, unknown or repeated flags, a value that is
+ * missing, empty, looks like a flag or is not among the choices, `--help`/`--version` — is left to yargs.
+ * (node:util's parseArgs did the same in ~6 M instructions, loading its module; this costs a fraction of that.)
  */
 export function parsePlain(argv: string[], flags: Record<string, Flag>): Record<string, unknown> | undefined {
-	const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
-	for (const [name, flag] of Object.entries(flags)) {
-		// --help and --version (and -h, -v) are unknown here, so they always go to yargs.
-		if (name === "help" || name === "version") continue;
-		options[name] = flag.alias?.length === 1 ? { type: flag.type, short: flag.alias } : { type: flag.type };
-	}
-	let parsed: ReturnType<typeof parseArgs<{ options: typeof options; tokens: true; allowPositionals: true }>>;
-	try {
-		parsed = parseArgs({
-			args: argv,
-			options,
-			strict: true,
-			allowPositionals: true,
-			allowNegative: true,
-			tokens: true,
-		});
-	} catch {
-		return undefined;
-	}
-	const seen = new Set<string>();
-	for (const token of parsed.tokens) {
-		if (token.kind === "option-terminator") return undefined;
-		if (token.kind === "positional") {
-			const { value } = token;
-			if (value.startsWith("-") || NUMBER.test(value) || value === "true" || value === "false") return undefined;
-			continue;
-		}
-		const flag = flags[token.name];
-		if (!flag || seen.has(token.name)) return undefined;
-		seen.add(token.name);
-		if (token.rawName.startsWith("--no-") && flag.default !== true) return undefined;
-		if (flag.type === "string") {
-			const value = token.value ?? "";
-			if (value === "" || value.startsWith("-") || (flag.choices && !flag.choices.includes(value))) return undefined;
-		}
-	}
-	if (parsed.positionals.length > 1) return undefined;
 	const out: Record<string, unknown> = { _: [] };
 	for (const [name, flag] of Object.entries(flags)) if (flag.default !== undefined) out[camel(name)] = flag.default;
-	for (const [name, value] of Object.entries(parsed.values)) out[camel(name)] = value;
-	if (parsed.positionals.length === 1) out.directory = parsed.positionals[0];
+	const seen = new Set<string>();
+	const positionals: string[] = [];
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i] as string;
+		if (!arg.startsWith("-")) {
+			if (NUMBER.test(arg) || arg === "true" || arg === "false") return undefined;
+			positionals.push(arg);
+			continue;
+		}
+		let name: string;
+		let value: string | boolean | undefined;
+		if (arg.startsWith("--")) {
+			const eq = arg.indexOf("=");
+			name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+			if (eq >= 0) value = arg.slice(eq + 1);
+			const negated = name.startsWith("no-") && eq < 0 && flags[name.slice(3)]?.default === true;
+			if (negated) {
+				name = name.slice(3);
+				value = false;
+			}
+		} else {
+			// `-y`: a one-letter alias given alone (grouped letters, and every other short flag, go to yargs).
+			const alias = Object.entries(flags).find(([, flag]) => arg.length === 2 && flag.alias === arg.slice(1));
+			if (!alias) return undefined;
+			name = alias[0];
+		}
+		const flag = flags[name];
+		if (!flag || name === "help" || name === "version" || seen.has(name)) return undefined;
+		seen.add(name);
+		if (flag.type === "boolean") {
+			if (typeof value === "string") return undefined;
+			value ??= true;
+		} else {
+			if (value === undefined) {
+				value = argv[i + 1];
+				i += 1;
+			}
+			if (typeof value !== "string" || value === "" || value.startsWith("-")) return undefined;
+			if (flag.choices && !flag.choices.includes(value)) return undefined;
+		}
+		out[camel(name)] = value;
+	}
+	if (positionals.length > 1) return undefined;
+	if (positionals.length === 1) out.directory = positionals[0];
 	return out;
 }
 

@@ -130,6 +130,20 @@ const handWritten: string[][] = [
 	["app", "--api", "graphql", "--db", "sql", "--auth", "jwt", "--yes", "--no-install", "--no-git"],
 	["app", "--api", "rest", "--db", "nosql", "--auth", "none", "--yes", "--no-install", "--no-git", "--json"],
 	["--name", "@a/b", "--pm", "bun", "--force", "--verbose", "--dry-run", "--preset", "x.json", "dir"],
+	["app", "--no-"],
+	["app", "--="],
+	["app", "--=x"],
+	["app", "--no-install=false"],
+	["app", "--no-pm"],
+	["app", "-yes"],
+	["app", "-Y"],
+	["app", "-y=1"],
+	["app", "--api=graphql=x"],
+	["app", "--name=a=b"],
+	["app", "--name", "a b"],
+	["app", "--name", "a", "other"],
+	["app", "--pm", "npm", "--api=rest", "--db", "nosql"],
+	["--json", "--dry-run", "x"],
 ];
 
 /** A fixed pseudo-random mix of plain and odd tokens, so the corpus is the same on every run. */
