@@ -10,9 +10,20 @@ export const BUILTIN_PACK = "create-backend-starter";
 const toolRoot = fileURLToPath(new URL("../", import.meta.url));
 export const builtinPackDir = path.join(toolRoot, "templates");
 
+let version: string | undefined;
+
 export function toolVersion(): string {
-	return JSON.parse(readFileSync(path.join(toolRoot, "package.json"), "utf8")).version;
+	version ??= JSON.parse(readFileSync(path.join(toolRoot, "package.json"), "utf8")).version as string;
+	return version;
 }
+
+/**
+ * A path with every symlink resolved. Node's JavaScript realpathSync lstat's each segment of each path in turn;
+ * the native one is libc's realpath, one call (~0.25 M instructions a path less). Not on Windows, where Node
+ * documents that the native one fails on some drives.
+ */
+export const realpath: (file: string) => string =
+	process.platform === "win32" ? realpathSync : (file) => realpathSync.native(file);
 
 /** A question of a pack, and a flag of the same name: every answer is one of `choices`. */
 export interface PackOption {
@@ -124,7 +135,7 @@ async function loadFrom(dir: string, ref: string, seen: string[]): Promise<Pack>
 
 function realDir(dir: string, ref: string): string {
 	try {
-		const real = realpathSync(dir);
+		const real = realpath(dir);
 		if (statSync(real).isDirectory()) return real;
 	} catch {}
 	throw new UserError(`pack ${quote(ref)} not found: ${dir} is not a folder`);
@@ -190,7 +201,7 @@ function layerDir(root: string, dir: string, where: string): string {
 	const resolved = path.resolve(root, dir);
 	let real: string;
 	try {
-		real = realpathSync(resolved);
+		real = realpath(resolved);
 	} catch {
 		throw new UserError(`invalid pack: ${where}: folder ${quote(dir)} does not exist`);
 	}
@@ -215,7 +226,7 @@ function packageVersion(root: string): string {
 
 function realpathSafe(dir: string): string {
 	try {
-		return realpathSync(dir);
+		return realpath(dir);
 	} catch {
 		return dir;
 	}

@@ -1,9 +1,9 @@
-import { closeSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import ejs from "ejs";
 import { quote, UserError } from "./log.js";
-import { isInside, type Layer, matchesWhen, type Pack } from "./packs.js";
+import { isInside, type Layer, matchesWhen, type Pack, realpath } from "./packs.js";
 import { randomBytes } from "./random.js";
 
 /** One file of the project, decided in memory before anything touches the disk. */
@@ -140,7 +140,7 @@ function readSource(source: SourceFile, layer: Layer, budget: Budget): { bytes: 
 function realTarget(abs: string, layer: Layer, rel: string): string {
 	let real: string;
 	try {
-		real = realpathSync(abs);
+		real = realpath(abs);
 	} catch {
 		throw new UserError(`invalid pack: ${layer.label}/${rel} is a broken symlink`);
 	}
