@@ -9,7 +9,7 @@ import { type AddressInfo, connect } from "node:net";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.ts";
+import { buildApp, loggerOptions } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { testConfig } from "./support/app.ts";
 import { openTestDatabase } from "./support/database.ts";
@@ -31,10 +31,12 @@ async function productionApp(env: Record<string, string> = {}) {
       done();
     },
   });
+  const config = testConfig({ NODE_ENV: "production", LOG_LEVEL: "info", ...env });
   const instance = await buildApp({
-    config: testConfig({ NODE_ENV: "production", LOG_LEVEL: "info", ...env }),
+    config,
     db,
-    logger: { level: "info", stream: logStream } as never,
+    // The server's own logger options (level, redaction), writing into memory.
+    logger: { ...(loggerOptions(config) as object), stream: logStream } as never,
   });
   instance.post(
     "/__test/echo",
@@ -137,7 +139,8 @@ describe("SEC-69 security headers", () => {
       expect(response.headers["x-content-type-options"]).toBe("nosniff");
       expect(response.headers["referrer-policy"]).toBe("no-referrer");
       expect(response.headers["content-security-policy"]).toMatch(/frame-ancestors 'none'/);
-      expect(response.headers["content-security-policy"]).toMatch(/default-src 'self'/);
+      expect(response.headers["content-security-policy"]).toMatch(/default-src 'none'/);
+      expect(response.headers["x-frame-options"]).toBe("DENY");
       expect(response.headers["strict-transport-security"]).toMatch(/max-age=\d{7,}/);
       expect(response.headers["x-powered-by"]).toBeUndefined();
     }
@@ -249,6 +252,22 @@ describe("SEC-71 secrets never reach the log", () => {
     expect(log.length).toBeGreaterThan(0); // the log was captured
     expect(log).not.toContain("secret-token-that-must-never-be-logged");
     expect(log).not.toContain("hunter2-password");
+  });
+
+  it("the logger redacts secrets a handler might log", () => {
+    const secrets = ["pw-top", "pw-body", "access-body", "refresh-body", "refresh-top", "cookie-v"];
+    app.log.error(
+      {
+        password: "pw-top",
+        refreshToken: "refresh-top",
+        body: { password: "pw-body", accessToken: "access-body", refreshToken: "refresh-body" },
+        req: { headers: { authorization: SECRET_HEADER, cookie: "cookie-v" } },
+      },
+      "a handler logged its input",
+    );
+    const line = logLines.find((entry) => entry.includes("a handler logged its input")) ?? "";
+    expect(line).toContain("[redacted]");
+    for (const secret of [...secrets, SECRET_HEADER]) expect(line).not.toContain(secret);
   });
 });
 

@@ -32,8 +32,13 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
 
 /** Security headers, CORS and the global rate limit. */
 export async function setupSecurity(app: FastifyInstance, config: Config) {
-  const headers = securityHeaders({
-    // The docs page (/docs) serves its own scripts and styles from this server; nothing else loads.
+  // HSTS only makes sense behind TLS, i.e. in production (TLS ends at the proxy).
+  const strictTransportSecurity = config.isProduction
+    ? { maxAge: 31_536_000, includeSubDomains: true }
+    : false;
+  // HTML pages (the docs page, GraphiQL): helmet's full set, with a CSP that lets them load their
+  // own scripts and styles from this server and nothing else.
+  const pageHeaders = securityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -49,26 +54,49 @@ export async function setupSecurity(app: FastifyInstance, config: Config) {
         "style-src": ["'self'", "'unsafe-inline'"],
       },
     },
-    // HSTS only makes sense behind TLS, i.e. in production (TLS ends at the proxy).
-    strictTransportSecurity: config.isProduction
-      ? { maxAge: 31_536_000, includeSubDomains: true }
-      : false,
+    strictTransportSecurity,
     referrerPolicy: { policy: "no-referrer" },
     crossOriginEmbedderPolicy: false,
   });
-  // On every response, errors and 404s included (onRequest runs for those too).
-  app.addHook("onRequest", (_request, reply, done) => {
-    reply.headers(headers);
-    done();
+  // Everything else (JSON, problem documents, assets): the headers the OWASP REST Security Cheat
+  // Sheet lists for APIs. helmet's other headers only change how browsers treat HTML documents,
+  // and every header is work on every response.
+  const apiHeaders = securityHeaders({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { "default-src": ["'none'"], "frame-ancestors": ["'none'"] },
+    },
+    strictTransportSecurity,
+    referrerPolicy: { policy: "no-referrer" },
+    xFrameOptions: { action: "deny" },
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  });
+  // On every response, errors and 404s included. This root hook runs before any route's own
+  // onSend hooks, so a route that needs another value sets it in an onSend hook of its own.
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    const type = reply.getHeader("content-type");
+    reply.headers(
+      typeof type === "string" && type.startsWith("text/html") ? pageHeaders : apiHeaders,
+    );
+    done(null, payload);
   });
 
-  await app.register(cors, {
-    // No CORS_ORIGIN: no cross-origin access. The literal origin "null" is never allowed.
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-    allowedHeaders: ["Authorization", "Content-Type"],
-    maxAge: 600,
-  });
+  // No CORS_ORIGIN: no CORS plugin, so no cross-origin access and no per-request CORS work.
+  // The literal origin "null" is never allowed (config refuses it).
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+      allowedHeaders: ["Authorization", "Content-Type"],
+      maxAge: 600,
+    });
+  }
 
   await app.register(rateLimit, {
     global: true,
@@ -80,13 +108,13 @@ export async function setupSecurity(app: FastifyInstance, config: Config) {
   // Only JSON bodies are accepted: a text/plain POST (the "simple request" of CSRF) gets 415,
   // and so does JSON in any charset but UTF-8.
   app.removeContentTypeParser(["text/plain"]);
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", (request, _reply, done) => {
     const type = request.headers["content-type"];
     if (type && /;\s*charset=/i.test(type) && !/;\s*charset="?utf-8"?\s*(;|$)/i.test(type)) {
-      throw Object.assign(new Error("Unsupported charset"), {
-        statusCode: 415,
-        code: "FST_ERR_CTP_INVALID_MEDIA_TYPE",
-      });
+      const error = new Error("Unsupported charset");
+      done(Object.assign(error, { statusCode: 415, code: "FST_ERR_CTP_INVALID_MEDIA_TYPE" }));
+      return;
     }
+    done();
   });
 }
