@@ -125,6 +125,7 @@ async function bundleCli() {
 		paths: { yargs: `./${yargsFile}` },
 		plugins: [builtinsWithoutEsm()],
 		file: entry,
+		transform: compiledWithTheFile,
 	});
 	await bundle(rolldown, {
 		input: "\0cbs:yargs-entry",
@@ -136,13 +137,50 @@ async function bundleCli() {
 	cpSync(path.join(yargsDir, "locales"), path.join(root, "dist/yargs-locales"), { recursive: true });
 }
 
-async function bundle(rolldown, { input, external = [], paths, plugins, file }) {
+async function bundle(rolldown, { input, external = [], paths, plugins, file, transform = (code) => code }) {
 	const build = await rolldown({ input, platform: "node", external, plugins, logLevel: "warn" });
 	const { output } = await build.generate({ format: "esm", codeSplitting: false, paths });
 	await build.close();
 	if (output.length !== 1) throw new Error(`build: ${path.basename(file)} has ${output.length} files, expected one`);
 	const [chunk] = output;
-	writeFileSync(file, `${licenseHeader(chunk.moduleIds)}${chunk.code}`);
+	writeFileSync(file, `${licenseHeader(chunk.moduleIds)}${await transform(chunk.code)}`);
+}
+
+/**
+ * V8 compiles a function declaration when it is first called, at every run: Node's compile cache keeps only the
+ * code compiled with the file (the top level, and functions in parentheses, which V8 compiles eagerly). So each
+ * top-level `function f(…) {…}` of the bundle becomes `var f = (function f(…) {…});`, moved to the top of the
+ * file, where a declaration is hoisted to: the same binding, defined before anything runs, and its bytecode then
+ * comes from the cache (~9 M instructions a generation less). A function whose name is assigned anywhere else is
+ * left as it is (a named function expression would not see the new value inside itself).
+ */
+async function compiledWithTheFile(code) {
+	const { parseAst } = await import("rolldown/parseAst");
+	const ast = parseAst(code, { sourceType: "module" });
+	const functions = [];
+	for (const node of ast.body) {
+		if (node.type !== "FunctionDeclaration" || !node.id || node.generator) continue;
+		const name = node.id.name;
+		const assigned = new RegExp(`(?<![\\w$.])${name.replace(/\$/g, "\\$")}\\s*(?:[-+*/%&|^]|\\*\\*|<<|>>>?|\\?\\?|&&|\\|\\|)?=(?!=|>)`);
+		if (assigned.test(code)) continue;
+		functions.push(node);
+	}
+	if (functions.length < 20) throw new Error(`build: only ${functions.length} top-level functions to compile eagerly`);
+	// oxc's offsets count UTF-16 code units, as String#slice does.
+	let rest = "";
+	let at = 0;
+	for (const node of functions) {
+		rest += code.slice(at, node.start);
+		at = node.end;
+	}
+	rest += code.slice(at);
+	const defined = functions.map((node) => `var ${node.id.name} = (${code.slice(node.start, node.end)});`);
+	// After the leading comments and imports (an import declaration must stay a top-level statement; they are
+	// hoisted anyway), before everything else.
+	const firstStatement = ast.body.find((node) => node.type !== "ImportDeclaration");
+	const split = firstStatement ? rest.indexOf(code.slice(firstStatement.start, firstStatement.end)) : rest.length;
+	if (split < 0) throw new Error("build: cannot place the eagerly compiled functions");
+	return `${rest.slice(0, split)}${defined.join("\n")}\n${rest.slice(split)}`;
 }
 
 /** The entry of dist/cli-yargs.js: yargs' default export, what src/args.ts imports. */
