@@ -288,6 +288,53 @@ describe("OpenAPI and docs", () => {
     }
   });
 
+  it("bounds every input and output and documents the error answers (OWASP API4, API8)", async () => {
+    const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    const unbounded: string[] = [];
+    const walk = (node: unknown, at: string) => {
+      if (Array.isArray(node)) {
+        for (const [i, item] of node.entries()) walk(item, `${at}[${i}]`);
+        return;
+      }
+      if (!node || typeof node !== "object") return;
+      const schema = node as Record<string, unknown>;
+      if (schema.type === "string" && schema.maxLength === undefined && !schema.enum) {
+        unbounded.push(`${at}: string without maxLength`);
+      }
+      if (schema.type === "array" && schema.maxItems === undefined) {
+        unbounded.push(`${at}: array without maxItems`);
+      }
+      if (schema.type === "object" && schema.additionalProperties !== false) {
+        unbounded.push(`${at}: object without additionalProperties: false`);
+      }
+      for (const [key, value] of Object.entries(schema)) walk(value, `${at}.${key}`);
+    };
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path !== "/health" && path !== "/ready") // not rate-limited, no database
+      .flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+    expect(operations.length).toBeGreaterThan(0);
+    for (const { path, method, op } of operations) {
+      walk(op, `${method.toUpperCase()} ${path}`);
+      const responses = (
+        op as { responses: Record<string, { headers?: object; content?: object }> }
+      ).responses;
+      for (const status of ["429", "500", "503"]) {
+        expect(
+          Object.keys(responses[status]?.content ?? {}),
+          `${method} ${path} ${status}`,
+        ).toEqual(["application/problem+json"]);
+      }
+      for (const [status, response] of Object.entries(responses)) {
+        if (/^[24]/.test(status)) {
+          expect(response.headers, `${method} ${path} ${status}`).toHaveProperty(
+            "X-RateLimit-Limit",
+          );
+        }
+      }
+    }
+    expect(unbounded).toEqual([]);
+  });
+
   it("serves the docs page and its assets from this server", async () => {
     const page = await t.app.inject({ method: "GET", url: "/docs" });
     const html =

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { BODY_ERRORS, problems } from "../http/schemas.ts";
+import { BODY_ERRORS, empty, ok, problems } from "../http/schemas.ts";
 import type { AuthGuard } from "./guard.ts";
 import { type AuthService, EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN } from "./service.ts";
 import type { AuthResult } from "./types.ts";
@@ -13,13 +13,31 @@ export interface AuthRoutesOptions {
 /** Registrations per minute and client IP (password hashing is deliberately expensive). */
 export const REGISTER_LIMIT_PER_IP = 30;
 
+/** Refresh tokens are 256 random bits in base64url (43 characters); the bound leaves room. */
+const REFRESH_TOKEN_MAX = 512;
+
 const UserSchema = Type.Object(
-  { id: Type.String({ format: "uuid" }), email: Type.String({ format: "email" }) },
+  {
+    id: Type.String({ format: "uuid", maxLength: 36 }),
+    email: Type.String({ format: "email", maxLength: EMAIL_MAX }),
+  },
   { additionalProperties: false },
 );
 
 const AuthPayloadSchema = Type.Object(
-  { user: UserSchema, accessToken: Type.String(), refreshToken: Type.String() },
+  {
+    user: UserSchema,
+    accessToken: Type.String({
+      maxLength: 2048,
+      pattern: "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$",
+      description: "A signed JWT (JWS compact form); send it as `Authorization: Bearer <token>`",
+    }),
+    refreshToken: Type.String({
+      maxLength: REFRESH_TOKEN_MAX,
+      pattern: "^[A-Za-z0-9_-]+$",
+      description: "Opaque; works once (POST /auth/refresh)",
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -45,7 +63,7 @@ const LoginCredentials = Type.Object(
 );
 
 const RefreshBody = Type.Object(
-  { refreshToken: Type.String({ maxLength: 512 }) },
+  { refreshToken: Type.String({ maxLength: REFRESH_TOKEN_MAX }) },
   { additionalProperties: false },
 );
 
@@ -73,8 +91,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
         tags: ["auth"],
         operationId: "register",
         summary: "Create an account",
+        description:
+          "Registers an email (compared case-insensitively) with a password and logs it in. An email already registered is a 409.",
         body: Credentials,
-        response: { 201: AuthPayloadSchema, ...problems(...BODY_ERRORS, 409) },
+        response: {
+          201: ok(AuthPayloadSchema, "The new account, logged in"),
+          ...problems(...BODY_ERRORS, 409),
+        },
       },
     },
     async (request, reply) => {
@@ -90,8 +113,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
         tags: ["auth"],
         operationId: "login",
         summary: "Log in (rate-limited per email and per client)",
+        description:
+          "A wrong password and an unknown email get the same 401. Repeated failures are a 429 with Retry-After.",
         body: LoginCredentials,
-        response: { 200: AuthPayloadSchema, ...problems(...BODY_ERRORS, 401) },
+        response: { 200: ok(AuthPayloadSchema, "Logged in"), ...problems(...BODY_ERRORS, 401) },
       },
     },
     async (request) =>
@@ -105,8 +130,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
         tags: ["auth"],
         operationId: "refresh",
         summary: "Trade a refresh token for a new pair (each refresh token works once)",
+        description:
+          "Reusing a refresh token that was already traded revokes its whole session (401).",
         body: RefreshBody,
-        response: { 200: AuthPayloadSchema, ...problems(...BODY_ERRORS, 401) },
+        response: {
+          200: ok(AuthPayloadSchema, "A new access token and refresh token"),
+          ...problems(...BODY_ERRORS, 401),
+        },
       },
     },
     async (request) => payload(await auth.refresh(request.body.refreshToken)),
@@ -119,8 +149,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
         tags: ["auth"],
         operationId: "logout",
         summary: "Revoke a refresh token (and its session)",
+        description: "Always 204, whether or not the token was valid.",
         body: RefreshBody,
-        response: { 204: Type.Null({ description: "Logged out" }), ...problems(...BODY_ERRORS) },
+        response: { 204: empty("Logged out"), ...problems(...BODY_ERRORS) },
       },
     },
     async (request, reply) => {
@@ -137,8 +168,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
         tags: ["auth"],
         operationId: "me",
         summary: "The current user",
+        description: "The account the access token was issued to.",
         security: [{ bearerAuth: [] }],
-        response: { 200: UserSchema, ...problems(401) },
+        response: { 200: ok(UserSchema, "The current user"), ...problems(401) },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type Static, Type } from "typebox";
-import { BODY_ERRORS, problems } from "../http/schemas.ts";
+import { BODY_ERRORS, empty, ok, problems } from "../http/schemas.ts";
 import {
   BODY_MAX,
   LIMIT_DEFAULT,
@@ -23,13 +23,16 @@ export interface NotesRoutesOptions {
   guard: NotesGuard | null;
 }
 
+/** Cursors are base64url of `<ms>.<uuid>` (about 70 characters). */
+const CURSOR_MAX = 200;
+
 export const NoteSchema = Type.Object(
   {
-    id: Type.String({ format: "uuid" }),
+    id: Type.String({ format: "uuid", maxLength: 36 }),
     title: Type.String({ minLength: 1, maxLength: TITLE_MAX }),
     body: Type.String({ maxLength: BODY_MAX }),
-    createdAt: Type.String({ format: "date-time" }),
-    updatedAt: Type.String({ format: "date-time" }),
+    createdAt: Type.String({ format: "date-time", maxLength: 32 }),
+    updatedAt: Type.String({ format: "date-time", maxLength: 32 }),
   },
   { additionalProperties: false },
 );
@@ -37,7 +40,10 @@ export const NoteSchema = Type.Object(
 const NotePageSchema = Type.Object(
   {
     items: Type.Array(NoteSchema, { maxItems: LIMIT_MAX }),
-    nextCursor: Type.Union([Type.String(), Type.Null()]),
+    nextCursor: Type.Union([
+      Type.String({ maxLength: CURSOR_MAX, description: "Pass as ?cursor= for the next page" }),
+      Type.Null(),
+    ]),
   },
   { additionalProperties: false },
 );
@@ -60,15 +66,25 @@ const UpdateNote = Type.Object(
 
 const ListQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: LIMIT_MIN, maximum: LIMIT_MAX, default: LIMIT_DEFAULT }),
+    // Optional: the default applies when it is left out (the spec said "required" before).
+    limit: Type.Optional(
+      Type.Integer({ minimum: LIMIT_MIN, maximum: LIMIT_MAX, default: LIMIT_DEFAULT }),
+    ),
     cursor: Type.Optional(
-      Type.String({ maxLength: 200, description: "nextCursor of the previous page" }),
+      Type.String({ maxLength: CURSOR_MAX, description: "nextCursor of the previous page" }),
     ),
   },
   { additionalProperties: false },
 );
 
-const IdParams = Type.Object({ id: Type.String() });
+/**
+ * Any string is accepted here and an id of the wrong shape is a 404 (never a 400 or a 500), so no
+ * format or pattern; 8192 is the router's maxParamLength (src/app.ts): a longer id never gets here.
+ */
+const IdParams = Type.Object(
+  { id: Type.String({ maxLength: 8192, description: "A note's id (a UUID)" }) },
+  { additionalProperties: false },
+);
 
 type NoteDto = Static<typeof NoteSchema>;
 
@@ -91,6 +107,10 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
   const auth = guard ? { preHandler: guard.preHandler } : {};
   const authErrors = guard ? [401] : [];
   const security = guard ? { security: [{ bearerAuth: [] }] } : {};
+  const whose = guard ? "The caller's" : "All";
+  const missing = guard
+    ? "A note that does not exist or belongs to someone else is a 404 (never a 403)."
+    : "An id that matches no note is a 404.";
 
   app.addHook("onSend", async (_request, reply) => {
     reply.header("cache-control", "no-store");
@@ -105,9 +125,10 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
         tags: ["notes"],
         operationId: "listNotes",
         summary: "List notes, newest first",
+        description: `${whose} notes, newest first (ties by id), \`limit\` (${LIMIT_MIN}..${LIMIT_MAX}) per page; follow \`nextCursor\` for the next page.`,
         ...security,
         querystring: ListQuery,
-        response: { 200: NotePageSchema, ...problems(400, ...authErrors) },
+        response: { 200: ok(NotePageSchema, "A page of notes"), ...problems(400, ...authErrors) },
       },
     },
     async (request) => {
@@ -125,9 +146,13 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
         tags: ["notes"],
         operationId: "createNote",
         summary: "Create a note",
+        description: `Creates a note${guard ? " owned by the caller" : ""}; unknown fields are refused (400).`,
         ...security,
         body: CreateNote,
-        response: { 201: NoteSchema, ...problems(...BODY_ERRORS, ...authErrors) },
+        response: {
+          201: ok(NoteSchema, "The new note"),
+          ...problems(...BODY_ERRORS, ...authErrors),
+        },
       },
     },
     async (request, reply) => {
@@ -144,9 +169,10 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
         tags: ["notes"],
         operationId: "getNote",
         summary: "Read a note",
+        description: missing,
         ...security,
         params: IdParams,
-        response: { 200: NoteSchema, ...problems(404, ...authErrors) },
+        response: { 200: ok(NoteSchema, "The note"), ...problems(404, ...authErrors) },
       },
     },
     async (request) => toDto(await notes.get(owner(request), request.params.id)),
@@ -160,10 +186,14 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
         tags: ["notes"],
         operationId: "updateNote",
         summary: "Change the title and/or the body of a note",
+        description: `Only the fields sent change. ${missing}`,
         ...security,
         params: IdParams,
         body: UpdateNote,
-        response: { 200: NoteSchema, ...problems(...BODY_ERRORS, 404, ...authErrors) },
+        response: {
+          200: ok(NoteSchema, "The changed note"),
+          ...problems(...BODY_ERRORS, 404, ...authErrors),
+        },
       },
     },
     async (request) => toDto(await notes.update(owner(request), request.params.id, request.body)),
@@ -177,9 +207,10 @@ export const notesRoutes: FastifyPluginAsyncTypebox<NotesRoutesOptions> = async 
         tags: ["notes"],
         operationId: "deleteNote",
         summary: "Delete a note",
+        description: missing,
         ...security,
         params: IdParams,
-        response: { 204: Type.Null({ description: "Deleted" }), ...problems(404, ...authErrors) },
+        response: { 204: empty("Deleted"), ...problems(404, ...authErrors) },
       },
     },
     async (request, reply) => {
