@@ -9,11 +9,14 @@
 // failed one should have made fails too, and says so).
 // Exit codes: 0 all passed, 1 a check failed, 2 bad usage.
 // It registers a few users and logs in only a handful of times (login is rate-limited).
+// --violations FILE (for a run through `prism proxy`, SEC-82): writes one JSON line per response that carried
+// Prism's `sl-violations` header ({method, path, status, violations}) and a last line {"requests": N}.
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 const usage =
-	"usage: node contract-client.mjs --url http://127.0.0.1:PORT --api rest|graphql --auth jwt|none [--env development|production] [--keep-going] [--verbose]";
+	"usage: node contract-client.mjs --url http://127.0.0.1:PORT --api rest|graphql --auth jwt|none [--env development|production] [--keep-going] [--violations FILE] [--verbose]";
 let args;
 try {
 	args = parseArgs({
@@ -24,6 +27,7 @@ try {
 			env: { type: "string", default: "development" },
 			verbose: { type: "boolean", default: false },
 			"keep-going": { type: "boolean", default: false },
+			violations: { type: "string" },
 			help: { type: "boolean", default: false },
 		},
 	}).values;
@@ -55,6 +59,8 @@ const run = randomBytes(4).toString("hex");
 // Checks
 
 let passed = 0;
+let requests = 0;
+const violationLog = [];
 class CheckFailed extends Error {}
 
 function snip(text, max = 400) {
@@ -111,6 +117,22 @@ async function http(method, fullPath, { json, body, token, headers = {}, allowSe
 		data = text ? JSON.parse(text) : undefined;
 	} catch {
 		data = undefined;
+	}
+	requests++;
+	const violations = res.headers.get("sl-violations");
+	if (violations !== null) {
+		let parsed;
+		try {
+			parsed = JSON.parse(violations);
+		} catch {
+			parsed = [{ location: ["unparsed"], message: violations, severity: "Error" }];
+		}
+		violationLog.push({
+			method,
+			path: fullPath.length > 300 ? path : fullPath,
+			status: res.status,
+			violations: parsed,
+		});
 	}
 	const r = {
 		method,
@@ -1075,6 +1097,10 @@ for (const { name, fn } of groups) {
 		continue;
 	}
 	console.log(`ok   ${name} (${passed - before} checks, ${Date.now() - started} ms)`);
+}
+if (args.violations) {
+	const lines = [...violationLog, { requests }].map((entry) => JSON.stringify(entry));
+	writeFileSync(args.violations, `${lines.join("\n")}\n`);
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

@@ -14,6 +14,14 @@ export const cliPath = join(repoRoot, "bin/create-backend-starter.js");
 export const clientPath = join(repoRoot, "test/e2e/contract-client.mjs");
 /** Redocly CLI (devDependency) for SEC-81: `redocly lint` of a REST project's /openapi.json. */
 export const redoclyPath = join(repoRoot, "node_modules/@redocly/cli/bin/cli.js");
+/** Spectral CLI (devDependency) with the OWASP ruleset for SEC-81; our rulesets sit beside this file. */
+export const spectralPath = join(repoRoot, "node_modules/@stoplight/spectral-cli/dist/index.js");
+export const spectralRuleset = (auth: string | undefined) =>
+	join(repoRoot, "test/e2e", auth === "none" ? "spectral-auth-none.yaml" : "spectral.yaml");
+/** Prism CLI (devDependency) for SEC-82: `prism proxy` validates live requests and responses against the spec. */
+export const prismPath = join(repoRoot, "node_modules/@stoplight/prism-cli/dist/index.js");
+/** lockfile-lint (devDependency) for SEC-25: a generated project's package-lock.json comes from the registry only. */
+export const lockfileLintPath = join(repoRoot, "node_modules/lockfile-lint/bin/lockfile-lint.js");
 
 export interface Combination {
 	/** e.g. "rest-sql-jwt": the choices in the manifest's option order */
@@ -170,6 +178,31 @@ export async function startServer(
 		});
 	});
 	return { child, url: `http://127.0.0.1:${options.port}`, log: options.log, exited };
+}
+
+/** Starts any long-running command (e.g. `prism proxy`) with its output in `log`; stop it with stopServer. */
+export async function startProcess(
+	command: string,
+	args: string[],
+	options: { cwd: string; env: Record<string, string>; log: string; url: string },
+): Promise<RunningServer> {
+	await mkdir(dirname(options.log), { recursive: true });
+	const out = createWriteStream(options.log);
+	out.write(`$ ${command} ${args.join(" ")}\n# cwd ${options.cwd}\n\n`);
+	const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+	child.stdout?.pipe(out, { end: false });
+	child.stderr?.pipe(out, { end: false });
+	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
+		child.on("error", (error) => {
+			out.write(`\n[spawn error] ${error.message}\n`);
+			done({ code: null, signal: null });
+		});
+		child.on("close", (code, signal) => {
+			out.end(`\n# exit ${code ?? signal}\n`);
+			done({ code, signal });
+		});
+	});
+	return { child, url: options.url, log: options.log, exited };
 }
 
 /** Polls GET /health until it answers 200; throws when the process exits first or time runs out. */
