@@ -262,6 +262,7 @@ function sectionGenerate() {
   log('generation: sizing every combination (one generation each)');
   const env = cleanEnv();
   const sizes = {};
+  const written = []; // deleted at the end of the section (see below)
   for (const c of ALL_COMBOS) {
     const d = freshDir('size');
     try {
@@ -271,7 +272,7 @@ function sectionGenerate() {
       sizes[c] = { error: e.message.split('\n')[0] };
       note(`generation of ${c} failed: ${e.message.split('\n')[0]}`);
     }
-    fs.rmSync(d, { recursive: true, force: true });
+    written.push(d);
   }
   const ok = Object.entries(sizes).filter(([, s]) => !s.error);
   if (ok.length === 0) throw new Error('no combination generates');
@@ -281,7 +282,7 @@ function sectionGenerate() {
   const dv = freshDir('size');
   timedRun(NODE, viteArgs(), { cwd: dv, env });
   const viteSize = countTree(path.join(dv, 'app'));
-  fs.rmSync(dv, { recursive: true, force: true });
+  written.push(dv);
 
   const contestants = {
     'create-vite vanilla-ts': viteArgs(),
@@ -292,18 +293,19 @@ function sectionGenerate() {
   log(`generation: ${settings.generateRuns} runs each of ${names.join(' | ')}, rotating`);
   const times = Object.fromEntries(names.map((n) => [n, []]));
   const rss = Object.fromEntries(names.map((n) => [n, []]));
+  // The generated folders are deleted after the last timed run, not between runs: on ext4, creating a file
+  // near many files deleted in the last minutes is slower (the kernel scans the recently deleted entries), so
+  // deleting between runs would charge each contestant in proportion to the files it creates for the
+  // previous runs' deletions, which is the bench's doing, not the tool's.
   const one = (n, withRss) => {
     const d = freshDir('gen');
+    written.push(d);
     const args = contestants[n];
-    try {
-      const r = withRss
-        ? timedRun(NODE, ['-r', MAXRSS, ...args], { cwd: d, env, maxRssFile: path.join(work, 'maxrss') })
-        : timedRun(NODE, args, { cwd: d, env });
-      if (!fs.existsSync(path.join(d, 'app', 'package.json'))) throw new Error(`${n} wrote no app/package.json`);
-      return r;
-    } finally {
-      fs.rmSync(d, { recursive: true, force: true });
-    }
+    const r = withRss
+      ? timedRun(NODE, ['-r', MAXRSS, ...args], { cwd: d, env, maxRssFile: path.join(work, 'maxrss') })
+      : timedRun(NODE, args, { cwd: d, env });
+    if (!fs.existsSync(path.join(d, 'app', 'package.json'))) throw new Error(`${n} wrote no app/package.json`);
+    return r;
   };
   for (const n of names) one(n, false); // warm-up
   const cpu = Object.fromEntries(names.map((n) => [n, []]));
@@ -315,6 +317,7 @@ function sectionGenerate() {
     }
   }
   for (let i = 0; i < settings.memoryRuns; i++) for (const n of rotate(names, i)) rss[n].push(one(n, true).maxRssKiB);
+  for (const d of written) fs.rmSync(d, { recursive: true, force: true });
 
   const out = { sizes, viteSize: viteSize, smallest, largest, commands: {} };
   for (const n of names) out.commands[n] = { ms: summary(times[n]), cpuMsMean: meanCpu(cpu[n]), maxRssKiB: summary(rss[n]) };
