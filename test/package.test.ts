@@ -21,6 +21,8 @@ it("runs from the npm pack tarball in an empty folder outside the repository", (
 		expect.arrayContaining([
 			"bin/create-backend-starter.js",
 			"dist/cli.js",
+			"dist/cli-yargs.js",
+			"dist/templates-compiled.cjs",
 			"dist/index.js",
 			"dist/index.d.ts",
 			"schema/pack.schema.json",
@@ -69,4 +71,11 @@ it("runs from the npm pack tarball in an empty folder outside the repository", (
 	expect(JSON.parse(readFileSync(path.join(cwd, "built-in/package.json"), "utf8")).createBackendStarter.pack.name).toBe(
 		"create-backend-starter",
 	);
+	// --help is written by yargs, which lives in a file of its own (dist/cli-yargs.js): it must ship too.
+	const help = execFileSync("npm", [...args.slice(0, 6), "--help"], {
+		cwd,
+		encoding: "utf8",
+		env: { ...process.env, CI: "1" },
+	});
+	expect(help).toContain("--api");
 }, 180_000);
