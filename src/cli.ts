@@ -1,5 +1,6 @@
 import { parseCreateArgs } from "./args.js";
 import type { CreateResult } from "./create.js";
+import { finishByHand } from "./install.js";
 import { createLogger, type Logger, stderr, stdout, UserError } from "./log.js";
 import { loadPack, type Pack, toolVersion } from "./packs.js";
 import { askOnTerminal } from "./prompts.js";
@@ -16,7 +17,10 @@ export async function run(argv: string[]): Promise<void> {
 	const verbose = argv.includes("--verbose");
 	const log = createLogger({ json, verbose });
 	const interrupted = (signal: NodeJS.Signals) => {
-		const message = `Aborted${abortWrites() ? "; nothing was created" : ""}`;
+		const left = finishByHand(); // set once the files are in place and a post step (git, install) has not ended
+		const message = left
+			? `Aborted; the project is in place, finish by hand with: ${left}`
+			: `Aborted${abortWrites() ? "; nothing was created" : ""}`;
 		const exitCode = signal === "SIGINT" ? 130 : 143;
 		if (json) stdout.write(`${JSON.stringify({ error: message, exitCode })}\n`);
 		stderr.write(`\n${message}\n`);

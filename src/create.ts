@@ -1,5 +1,12 @@
 import path from "node:path";
-import { detectPackageManager, initGit, installDependencies, type PackageManager, type Step } from "./install.js";
+import {
+	detectPackageManager,
+	expectSteps,
+	initGit,
+	installDependencies,
+	type PackageManager,
+	type Step,
+} from "./install.js";
 import { type Logger, silentLogger, UserError } from "./log.js";
 import { type Answers, readPreset, resolveAnswers, resolveTarget } from "./options.js";
 import { BUILTIN_PACK, loadPack, type Pack, toolVersion } from "./packs.js";
@@ -79,6 +86,10 @@ export async function createProject(options: CreateOptions): Promise<CreateResul
 	for (const file of overwritten) log.warn(`overwrote ${file}`);
 	log.step(`Wrote ${plan.length} files`);
 	result.overwritten = overwritten;
+	expectSteps(result.nextSteps[0] ?? "", {
+		git: options.git !== false,
+		install: options.install !== false && result.pm,
+	});
 	if (options.git !== false) result.steps.push(await initGit(target.dir, log));
 	if (options.install !== false) result.steps.push(await installDependencies(target.dir, result.pm, log, options.json));
 	return result;

@@ -11,6 +11,29 @@ export interface Step {
 	command?: string;
 }
 
+const GIT_BY_HAND = 'git init && git add -A && git commit -m "Initial commit"';
+
+/**
+ * The post steps of the current run that have not finished, with the command that does each by hand: if the
+ * user interrupts (Ctrl-C during a long install), the CLI prints them instead of leaving a half-set-up folder
+ * without a word.
+ */
+const unfinished = { cd: "", commands: new Map<Step["name"], string>() };
+
+/** Called before the post steps run: `cd` is how to reach the project from where the user is. */
+export function expectSteps(cd: string, steps: { git: boolean; install: PackageManager | false }): void {
+	unfinished.cd = cd;
+	unfinished.commands.clear();
+	if (steps.git) unfinished.commands.set("git", GIT_BY_HAND);
+	if (steps.install) unfinished.commands.set("install", `${steps.install} install`);
+}
+
+/** `cd my-api && npm install` for what is left, or undefined when no post step is pending. */
+export function finishByHand(): string | undefined {
+	if (unfinished.commands.size === 0) return undefined;
+	return [unfinished.cd, ...unfinished.commands.values()].join(" && ");
+}
+
 /** The package manager that ran us (`npm_config_user_agent` is e.g. `pnpm/9.1.0 npm/? node/v24.1.0`), else npm. */
 export function detectPackageManager(userAgent = process.env.npm_config_user_agent ?? ""): PackageManager {
 	const name = userAgent.split("/")[0] as PackageManager;
@@ -26,6 +49,14 @@ async function run(file: string, args: string[], cwd: string, stdio: "pipe" | "i
 
 /** `git init` and a first commit, skipped inside an existing repository or without git. */
 export async function initGit(dir: string, log: Logger): Promise<Step> {
+	try {
+		return await gitSteps(dir, log);
+	} finally {
+		unfinished.commands.delete("git");
+	}
+}
+
+async function gitSteps(dir: string, log: Logger): Promise<Step> {
 	const inside = await run("git", ["rev-parse", "--is-inside-work-tree"], dir);
 	if ((inside as { code?: string }).code === "ENOENT") return skip("git is not installed");
 	if (inside.exitCode === 0) return skip("the folder is already inside a git repository");
@@ -48,7 +79,7 @@ export async function initGit(dir: string, log: Logger): Promise<Step> {
 				name: "git",
 				status: "failed",
 				message: `git ${args.join(" ")} failed: ${reason}`,
-				command: 'git init && git add -A && git commit -m "Initial commit"',
+				command: GIT_BY_HAND,
 			};
 		}
 	}
@@ -65,6 +96,7 @@ export async function initGit(dir: string, log: Logger): Promise<Step> {
 export async function installDependencies(dir: string, pm: PackageManager, log: Logger, json = false): Promise<Step> {
 	log.step(`Installing dependencies with ${pm}`);
 	const result = await run(pm, ["install"], dir, json ? "stderr" : "inherit");
+	unfinished.commands.delete("install");
 	if (result.exitCode === 0) return { name: "install", status: "done", message: `${pm} install` };
 	const reason =
 		(result as { code?: string }).code === "ENOENT"

@@ -17,6 +17,15 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, cli, readTree, snapshot, tinyPack, tmp, writeTree } from "./helpers.js";
 
+/** The state letter of a process (R running, S sleeping, Z zombie …), or "gone". */
+function runningState(pid: number): string {
+	try {
+		return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] ?? "gone";
+	} catch {
+		return "gone";
+	}
+}
+
 /** A working folder holding the tiny pack in ./pack; tests generate beside it. */
 function workspace(extra = {}) {
 	const cwd = tmp();
@@ -422,6 +431,35 @@ describe("interruptions and failures leave nothing behind", () => {
 		expect(`${code} ${stderr}`).toMatch(new RegExp(`^${expected} `));
 		expect(stderr).toMatch(/Aborted; nothing was created/);
 		expect(snapshot(cwd)).toEqual(before);
+	});
+
+	it("Ctrl-C during the install keeps the project and says how to finish by hand", async () => {
+		const cwd = workspace();
+		// A stand-in for npm that announces itself and then hangs, as a slow install does.
+		const bin = path.join(cwd, "bin");
+		mkdirSync(bin);
+		const started = path.join(cwd, "npm-started");
+		writeFileSync(path.join(bin, "npm"), `#!/bin/sh\necho $$ > "${started}"\nexec sleep 60\n`);
+		chmodSync(path.join(bin, "npm"), 0o755);
+		const child = spawn(process.execPath, [BIN, "--pack", "./pack", "app", "--no-git"], {
+			cwd,
+			stdio: ["ignore", "pipe", "pipe"],
+			env: { ...process.env, CI: "1", PATH: `${bin}${path.delimiter}${process.env.PATH}`, npm_config_user_agent: "" },
+		});
+		let stderr = "";
+		child.stderr.on("data", (d) => {
+			stderr += d;
+		});
+		const exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+		while (!existsSync(started) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+		child.kill("SIGINT");
+		expect(await exited).toBe(130);
+		expect(stderr).toContain("Aborted; the project is in place, finish by hand with: cd app && npm install");
+		expect(existsSync(path.join(cwd, "app/package.json"))).toBe(true);
+		// The hanging install does not outlive the tool (execa stops its child when the tool exits).
+		const npmPid = Number(readFileSync(started, "utf8"));
+		await new Promise((r) => setTimeout(r, 500));
+		expect(runningState(npmPid)).not.toMatch(/^[RSD]$/); // gone, or a zombie waiting for init to reap it
 	});
 
 	it("a full disk exits 1 with ENOSPC and leaves nothing (tmpfs of 64 KiB)", (ctx) => {
