@@ -31,6 +31,13 @@ export function abortWrites(): boolean {
 }
 
 /** Fails with exit code 2 when the target cannot be used (a file, a symlink, a non-empty folder without force). */
+/**
+ * What does not make a folder "not empty": version-control and desktop metadata, so `git init` (or a fresh clone
+ * of an empty repository) before scaffolding needs no --force. The project's files are moved in beside them and
+ * never replace one of them.
+ */
+const METADATA_ENTRIES = new Set([".git", ".hg", ".svn", ".DS_Store", "Thumbs.db"]);
+
 export async function checkTarget(dir: string, force = false): Promise<"absent" | "empty" | "existing"> {
 	const stat = attempt(
 		() => lstatSync(dir),
@@ -48,9 +55,10 @@ export async function checkTarget(dir: string, force = false): Promise<"absent" 
 			throw ioError(error, dir);
 		},
 	);
-	if (entries.length === 0) return "empty";
+	const blocking = entries.filter((entry) => !METADATA_ENTRIES.has(entry));
+	if (blocking.length === 0) return "empty";
 	if (!force) {
-		const shown = entries.slice(0, 8).map(quote).join(", ") + (entries.length > 8 ? ", …" : "");
+		const shown = blocking.slice(0, 8).map(quote).join(", ") + (blocking.length > 8 ? ", …" : "");
 		throw new UserError(`${dir} is not empty (${shown}); choose another directory, or pass --force to write into it`);
 	}
 	return "existing";
@@ -116,9 +124,13 @@ function pause(): Promise<void> {
 }
 
 function moveEntries(staging: string, target: string): void {
+	const entries = readdirSync(staging);
+	// The target may hold metadata (see METADATA_ENTRIES); a pack that writes one of those names needs --force.
+	const taken = entries.find((entry) => lstatSync(path.join(target, entry), { throwIfNoEntry: false }));
+	if (taken) throw new UserError(`${target} already has ${quote(taken)}; pass --force to write into it`);
 	const moved: string[] = [];
 	try {
-		for (const entry of readdirSync(staging)) {
+		for (const entry of entries) {
 			renameSync(path.join(staging, entry), path.join(target, entry));
 			moved.push(entry);
 		}

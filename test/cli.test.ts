@@ -258,6 +258,35 @@ describe("existing targets", () => {
 		expect(readdirSync(cwd).filter((e) => e.includes(".cbs-"))).toEqual([]);
 	});
 
+	it("counts a folder holding only version-control metadata as empty (git init, then scaffold into it)", () => {
+		const cwd = workspace();
+		const app = path.join(cwd, "app");
+		mkdirSync(path.join(app, ".git"), { recursive: true });
+		writeFileSync(path.join(app, ".git/HEAD"), "ref: refs/heads/main\n");
+		writeFileSync(path.join(app, ".DS_Store"), "x");
+		const run = cli(["--pack", "./pack", "app", "--no-install"], cwd);
+		expect(run.code).toBe(0);
+		expect(existsSync(path.join(app, "package.json"))).toBe(true);
+		expect(readFileSync(path.join(app, ".git/HEAD"), "utf8")).toBe("ref: refs/heads/main\n");
+		// Anything else still needs --force, and the message names only what blocks.
+		mkdirSync(path.join(cwd, "other/.git"), { recursive: true });
+		writeFileSync(path.join(cwd, "other/notes.txt"), "mine");
+		const refused = gen(cwd, "other");
+		expect(refused.code).toBe(2);
+		expect(refused.stderr).toMatch(/other is not empty \("notes\.txt"\)/);
+	});
+
+	it("never lets the project replace metadata it was moved in beside", () => {
+		const cwd = workspace({ "layers/base/.DS_Store": "from the pack" });
+		mkdirSync(path.join(cwd, "app"));
+		writeFileSync(path.join(cwd, "app/.DS_Store"), "mine");
+		const run = gen(cwd, "app");
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/already has "\.DS_Store"; pass --force/);
+		expect(readdirSync(path.join(cwd, "app"))).toEqual([".DS_Store"]);
+		expect(readFileSync(path.join(cwd, "app/.DS_Store"), "utf8")).toBe("mine");
+	});
+
 	it("creates the project in the current folder with `.` when it is empty", () => {
 		const cwd = workspace();
 		const here = path.join(cwd, "here-app");
