@@ -89,19 +89,6 @@ const freshLockTargets = new Set(
 		.map((c) => c.name),
 );
 
-/**
- * SEC-81: Spectral findings in files the REST layers do not own (templates/layers/base), waiting for a change
- * there. They are printed as "known" and do not fail the step; one that no longer appears is printed too, so
- * that it is taken off this list.
- */
-const knownSpectralFindings: { code: string; path: RegExp; why: string }[] = [
-	{
-		code: "owasp:api4:2023-string-limit",
-		path: /^paths\.\/(health|ready)\.get\.responses\./,
-		why: "templates/layers/base/src/http/health.ts: the Status schema's `status` string has no maxLength/enum",
-	},
-];
-
 class CombinationRun {
 	readonly dir: string;
 	readonly logs: string;
@@ -341,12 +328,8 @@ class CombinationRun {
 				}[];
 				const where = (f: { path: string[] }) => f.path.join(".");
 				const line = (f: (typeof findings)[number]) => `${f.code} ${where(f)}: ${f.message}`;
-				const known = (f: (typeof findings)[number]) =>
-					knownSpectralFindings.find((k) => k.code === f.code && k.path.test(where(f)));
-				const errors = findings.filter((f) => f.severity === 0 && !known(f));
-				const knownErrors = findings.filter((f) => f.severity === 0 && known(f));
+				const errors = findings.filter((f) => f.severity === 0);
 				const warnings = findings.filter((f) => f.severity === 1);
-				const gone = knownSpectralFindings.filter((k) => !knownErrors.some((f) => known(f) === k));
 				// Warnings by rule: a count and a few places (there are many alike).
 				const byRule = new Map<string, string[]>();
 				for (const f of warnings) byRule.set(f.code, [...(byRule.get(f.code) ?? []), where(f)]);
@@ -354,20 +337,15 @@ class CombinationRun {
 					([code, at]) =>
 						`warning ${code} x${at.length}: ${[...new Set(at.map((p) => p.split(".").slice(0, 3).join(".")))].slice(0, 4).join(", ")}${at.length > 4 ? ", …" : ""}`,
 				);
-				const notes = [
-					...knownErrors.map((f) => `known (waits for ${known(f)?.why}): ${line(f)}`),
-					...gone.map((k) => `known finding no longer reported, take it off knownSpectralFindings: ${k.code}`),
-				];
 				if (errors.length > 0) {
 					throw new Error(
 						`spectral lint: ${errors.length} error(s) (ruleset ${ruleset}; report ${report}):\n` +
-							errors.map(line).join("\n") +
-							(notes.length > 0 ? `\n${notes.join("\n")}` : ""),
+							errors.map(line).join("\n"),
 					);
 				}
 				console.log(
 					`e2e ${this.combo.name}: openapi lint (spectral): no errors, ${warnings.length} warning(s) in ${byRule.size} rule(s)` +
-						`\n${indent([...notes, ...summary].join("\n"))}`,
+						`\n${indent(summary.join("\n"))}`,
 				);
 			},
 			false,

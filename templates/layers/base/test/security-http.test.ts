@@ -11,6 +11,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, loggerOptions } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
+import { DETAIL_MAX } from "../src/http/problem.ts";
 import { testConfig } from "./support/app.ts";
 import { openTestDatabase } from "./support/database.ts";
 
@@ -124,6 +125,21 @@ describe("SEC-68 errors in production", () => {
     for (let i = 0; i < 4; i++) last = await post('{"title":"t"}', "application/json", limited);
     expectCleanProblem(last as Response, 429);
     expect(Number(last?.headers["retry-after"])).toBeGreaterThan(0);
+  });
+});
+
+describe("SEC-68 problem details stay short", () => {
+  it("a detail that echoes a long request (path, unknown property) is cut to its documented maximum", async () => {
+    const long = "k".repeat(5000);
+    for (const response of [
+      await app.inject({ method: "GET", url: `/${long}` }),
+      await post(JSON.stringify({ title: "t", [long]: 1 })),
+    ]) {
+      const { detail } = response.json() as { detail: string };
+      expect(response.statusCode).toBeGreaterThanOrEqual(400);
+      expect(detail.length).toBeLessThanOrEqual(DETAIL_MAX);
+      expect(detail.endsWith("…")).toBe(true);
+    }
   });
 });
 

@@ -8,8 +8,9 @@ export interface HealthOptions {
 
 const PING_TIMEOUT_MS = 1000;
 
-const Status = Type.Object(
-  { status: Type.String({ examples: ["ok"] }) },
+const Ok = Type.Object({ status: Type.Literal("ok") }, { additionalProperties: false });
+const Unavailable = Type.Object(
+  { status: Type.Literal("unavailable") },
   { additionalProperties: false },
 );
 
@@ -21,11 +22,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app
       config: { rateLimit: false },
       schema: {
         tags: ["health"],
+        operationId: "health",
         summary: "Liveness: the process is up",
-        response: { 200: Status },
+        description:
+          "Answers 200 while the process runs; it checks nothing else. Not rate-limited.",
+        response: { 200: Ok },
       },
     },
-    async () => ({ status: "ok" }),
+    async () => ({ status: "ok" as const }),
   );
 
   app.get(
@@ -34,8 +38,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app
       config: { rateLimit: false },
       schema: {
         tags: ["health"],
+        operationId: "ready",
         summary: "Readiness: the database answers",
-        response: { 200: Status, 503: Status },
+        description: `200 when the database answers within ${PING_TIMEOUT_MS} ms, else 503. Not rate-limited.`,
+        response: { 200: Ok, 503: Unavailable },
       },
     },
     async (request, reply) => {
@@ -47,10 +53,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app
             timer = setTimeout(() => reject(new Error("ping timed out")), PING_TIMEOUT_MS);
           }),
         ]);
-        return { status: "ok" };
+        return { status: "ok" as const };
       } catch (error) {
         request.log.warn({ err: error }, "readiness check failed");
-        return reply.code(503).send({ status: "unavailable" });
+        return reply.code(503).send({ status: "unavailable" as const });
       } finally {
         clearTimeout(timer);
       }

@@ -12,8 +12,12 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";
 
+/** The longest `detail` sent: some echo the request (a route's path, an unknown property's name). */
+export const DETAIL_MAX = 2048;
+
 export function problem(status: number, detail: string): Problem {
-  return { type: "about:blank", title: STATUS_CODES[status] ?? "Error", status, detail };
+  const short = detail.length > DETAIL_MAX ? `${detail.slice(0, DETAIL_MAX - 1)}…` : detail;
+  return { type: "about:blank", title: STATUS_CODES[status] ?? "Error", status, detail: short };
 }
 
 export function sendProblem(reply: FastifyReply, status: number, detail: string) {

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from "typebox";
-import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
+import { DETAIL_MAX, PROBLEM_CONTENT_TYPE } from "./problem.ts";
 
 /** RFC 9457 problem details, as documented in the OpenAPI document. */
 export const ProblemSchema = Type.Object(
@@ -12,7 +12,7 @@ export const ProblemSchema = Type.Object(
       examples: ["Not Found"],
     }),
     status: Type.Integer({ format: "int32", minimum: 400, maximum: 599 }),
-    detail: Type.String({ maxLength: 2048 }),
+    detail: Type.String({ maxLength: DETAIL_MAX }),
   },
   { additionalProperties: false, description: "RFC 9457 problem details" },
 );
