@@ -514,9 +514,43 @@ function createDatabase(tag) {
 
 // ---------------------------------------------------------------- 3. the generated server under load
 let autocannon;
-/** One autocannon run. With `pid`, also the server's CPU time per request (robust to a busy machine). */
+/**
+ * Whether `perf stat` can count this machine's instructions (Linux with perf installed and allowed). Instructions
+ * per request move much less than CPU time on a shared host, so the table shows them where they can be had.
+ */
+let perfWorks;
+function canCountInstructions() {
+  perfWorks ??= (() => {
+    const r = spawnSync('perf', ['stat', '-x', ',', '-e', 'instructions', '--', 'true'], { encoding: 'utf8' });
+    return r.status === 0 && /^\d+,/m.test(r.stderr ?? '');
+  })();
+  return perfWorks;
+}
+
+/** Starts `perf stat` on a process; `stop()` resolves to the instructions it executed meanwhile (or null). */
+async function countInstructions(pid) {
+  if (!pid || !canCountInstructions()) return { stop: async () => null };
+  const { spawn } = await import('node:child_process');
+  const perf = spawn('perf', ['stat', '-x', ',', '-e', 'instructions', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let out = '';
+  perf.stderr.on('data', (d) => (out += d));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // perf attaches
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        perf.on('close', () => resolve(Number(/^(\d+),[^,]*,instructions/m.exec(out)?.[1]) || null));
+        perf.kill('SIGINT');
+      }),
+  };
+}
+
+/**
+ * One autocannon run. With `pid`, also the server's CPU time and (where `perf` works) instructions per request,
+ * both robust to a busy machine.
+ */
 async function load(target, seconds, pid) {
   autocannon ??= (await import('autocannon')).default;
+  const instructions = await countInstructions(pid);
   const cpu0 = pid ? cpuTimeMs(pid) : null;
   const r = await autocannon({
     url: target.url,
@@ -529,8 +563,10 @@ async function load(target, seconds, pid) {
     timeout: 10,
   });
   const cpu1 = pid ? cpuTimeMs(pid) : null;
+  const executed = await instructions.stop();
   return {
     cpuUsPerReq: cpu0 != null && cpu1 != null && r.requests.total > 0 ? ((cpu1 - cpu0) * 1000) / r.requests.total : null,
+    kInstrPerReq: executed != null && r.requests.total > 0 ? executed / r.requests.total / 1000 : null,
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
@@ -681,6 +717,8 @@ async function sectionServer() {
             bareP99Ms: median(bareRuns.map((r) => r.p99)),
             cpuUsPerReq: round(median(appRuns.map((r) => r.cpuUsPerReq)), 1),
             bareCpuUsPerReq: round(median(bareRuns.map((r) => r.cpuUsPerReq)), 1),
+            kInstrPerReq: round(median(appRuns.map((r) => r.kInstrPerReq)), 1),
+            bareKInstrPerReq: round(median(bareRuns.map((r) => r.kInstrPerReq)), 1),
             ratioToBare: round(ratio(rps, bareRps), 3),
             non2xxOrErrors: non2xx,
             statusCodes: appRuns.map((r) => r.statusCodes),
@@ -694,7 +732,9 @@ async function sectionServer() {
         const h = entry.scenarios['GET /health'];
         results.targets.push({
           target: `${combo} on ${db}: GET /health within 0.85× bare Fastify's throughput`,
-          value: `${h.ratioToBare}× (${h.rps} vs ${h.bareRps} req/s; CPU per request ${h.cpuUsPerReq} vs ${h.bareCpuUsPerReq} µs)`,
+          value:
+            `${h.ratioToBare}× (${h.rps} vs ${h.bareRps} req/s; CPU per request ${h.cpuUsPerReq} vs ${h.bareCpuUsPerReq} µs` +
+            (h.kInstrPerReq != null ? `; instructions per request ${h.kInstrPerReq} k vs ${h.bareKInstrPerReq} k)` : ')'),
           met: h.non2xxOrErrors > 0 ? null : h.ratioToBare >= 0.85,
         });
       } catch (e) {
@@ -931,14 +971,14 @@ function markdown(res) {
   if (s.server?.error) L.push(`### server: failed`, '', `${String(s.server.error).split('\n').slice(0, 4).join(' ')}`, '');
   else if (s.server) {
     L.push(`### The generated server (NODE_ENV=production, LOG_LEVEL=warn; median of ${res.settings.loadRuns} runs, alternating with bare Fastify's GET /health)`, '');
-    L.push('| combination | database | request | req/s | p99 ms | bare Fastify req/s | ratio | server CPU µs/request (bare) | non-2xx |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    L.push('| combination | database | request | req/s | p99 ms | bare Fastify req/s | ratio | server CPU µs/request (bare) | server k instructions/request (bare) | non-2xx |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of s.server.runs) {
       if (r.error) {
-        L.push(`| ${r.combo} | ${r.db} | failed: ${r.error.split('\n')[0].slice(0, 140).replaceAll('|', '\\|')} | | | | | | |`);
+        L.push(`| ${r.combo} | ${r.db} | failed: ${r.error.split('\n')[0].slice(0, 140).replaceAll('|', '\\|')} | | | | | | | |`);
         continue;
       }
       for (const [n, v] of Object.entries(r.scenarios ?? {})) {
-        L.push(`| ${r.combo} | ${r.db} | ${n} | ${f0(v.rps)} | ${v.p99Ms ?? '—'} | ${f0(v.bareRps)} | ${v.ratioToBare}× | ${v.cpuUsPerReq ?? '—'} (${v.bareCpuUsPerReq ?? '—'}) | ${v.non2xxOrErrors} |`);
+        L.push(`| ${r.combo} | ${r.db} | ${n} | ${f0(v.rps)} | ${v.p99Ms ?? '—'} | ${f0(v.bareRps)} | ${v.ratioToBare}× | ${v.cpuUsPerReq ?? '—'} (${v.bareCpuUsPerReq ?? '—'}) | ${v.kInstrPerReq ?? '—'} (${v.bareKInstrPerReq ?? '—'}) | ${v.non2xxOrErrors} |`);
       }
     }
     const seeds = s.server.runs.filter((r) => r.seed).map((r) => `${r.combo}/${r.db} ${r.seed.notes} notes in ${(r.seed.ms / 1000).toFixed(1)} s, peak RSS ${mib(r.peakRssKiB)} MiB`);
