@@ -160,35 +160,26 @@ export async function startServer(
 	projectDir: string,
 	options: { env: Record<string, string>; log: string; port: number },
 ): Promise<RunningServer> {
-	await mkdir(dirname(options.log), { recursive: true });
 	const [command, args] = await startCommand(projectDir);
-	const out = createWriteStream(options.log);
-	out.write(`$ ${command} ${args.join(" ")}\n# cwd ${projectDir}, PORT=${options.port}\n\n`);
-	const child = spawn(command, args, { cwd: projectDir, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
-	child.stdout?.pipe(out, { end: false });
-	child.stderr?.pipe(out, { end: false });
-	const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
-		child.on("error", (error) => {
-			out.write(`\n[spawn error] ${error.message}\n`);
-			done({ code: null, signal: null });
-		});
-		child.on("close", (code, signal) => {
-			out.end(`\n# exit ${code ?? signal}\n`);
-			done({ code, signal });
-		});
+	return startProcess(command, args, {
+		cwd: projectDir,
+		env: options.env,
+		log: options.log,
+		url: `http://127.0.0.1:${options.port}`,
+		note: `PORT=${options.port}`,
 	});
-	return { child, url: `http://127.0.0.1:${options.port}`, log: options.log, exited };
 }
 
 /** Starts any long-running command (e.g. `prism proxy`) with its output in `log`; stop it with stopServer. */
 export async function startProcess(
 	command: string,
 	args: string[],
-	options: { cwd: string; env: Record<string, string>; log: string; url: string },
+	options: { cwd: string; env: Record<string, string>; log: string; url: string; note?: string },
 ): Promise<RunningServer> {
 	await mkdir(dirname(options.log), { recursive: true });
 	const out = createWriteStream(options.log);
-	out.write(`$ ${command} ${args.join(" ")}\n# cwd ${options.cwd}\n\n`);
+	const where = options.note ? `${options.cwd}, ${options.note}` : options.cwd;
+	out.write(`$ ${command} ${args.join(" ")}\n# cwd ${where}\n\n`);
 	const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
 	child.stdout?.pipe(out, { end: false });
 	child.stderr?.pipe(out, { end: false });
