@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The benchmarks of create-backend-starter: `npm run bench [-- --only startup,generate] [-- --quick]`.
 // It measures and prints; it never fails on a number. Every figure is the median of several runs, and every
-// comparison is a ratio against a baseline measured in the same run, the two alternating. See docs/benchmarks.md.
+// comparison is the median of per-round ratios against a baseline run next to it in the same round, the two
+// alternating which goes first. See docs/benchmarks.md.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -19,6 +20,7 @@ import {
   freePort,
   machineInfo,
   median,
+  pairedRatios,
   ratio,
   request,
   rotate,
@@ -72,7 +74,8 @@ if (opt.help) {
   --only LIST             sections, comma-separated: ${ALL_SECTIONS.join(', ')}
                           (default: ${DEFAULT_SECTIONS.join(',')}; 'profile' runs only when named)
   --quick                 fewer runs and shorter load runs: a smoke test of the bench itself (~3-5 min)
-  --runs N                measured runs per figure (default: startup 20 / generation 10 / load 3; quick 5/3/1)
+  --runs N                measured rounds per figure (default: startup 20 / generation 10 / load 3, GET /health 5;
+                          quick 5/3/1, GET /health 2)
   --duration S            seconds per load run (default 5; quick 1)
   --connections N         autocannon connections (default 10)
   --server-combos LIST    combinations for the server section (default rest/sql/jwt,graphql/sql/jwt)
@@ -101,6 +104,7 @@ const settings = {
   generateRuns: runsOverride ?? (quick ? 3 : 10),
   memoryRuns: quick ? 1 : 3,
   loadRuns: runsOverride ?? (quick ? 1 : 3),
+  healthLoadRuns: runsOverride ?? (quick ? 2 : 5), // GET /health carries the target: more rounds
   loadSeconds: opt.duration ? Number(opt.duration) : quick ? 1 : 5,
   warmupSeconds: quick ? 0.5 : 1,
   connections: intOpt(opt.connections, 10),
@@ -248,11 +252,14 @@ function sectionStartup() {
   const out = { versionPrinted: version, commands: {} };
   for (const n of names) out.commands[n] = { ms: summary(times[n]), cpuMsMean: meanCpu(cpu[n]), maxRssKiB: summary(rss[n]) };
   out.cpuRatio = round(ratio(out.commands[names[1]].cpuMsMean, out.commands[names[0]].cpuMsMean), 3);
-  out.ratio = round(ratio(out.commands[names[1]].ms.median, out.commands[names[0]].ms.median), 3);
+  // Round i ran the two back to back: the comparison is the median of the rounds' ratios.
+  out.ratios = pairedRatios(times[names[1]], times[names[0]]);
+  out.ratio = round(out.ratios.median, 3);
+  out.ratioOfMedians = round(ratio(out.commands[names[1]].ms.median, out.commands[names[0]].ms.median), 3);
   results.sections.startup = out;
   results.targets.push({
     target: 'start-up: `--version` within 1.5× `node -e 0`',
-    value: `${out.ratio}×`,
+    value: `${out.ratio}× (median of ${out.ratios.n} paired rounds, ${spread(out.ratios)})`,
     met: out.ratio != null ? out.ratio <= 1.5 : null,
   });
 }
@@ -290,7 +297,7 @@ function sectionGenerate() {
     [`create-backend-starter ${largest} (largest)`]: genArgs(largest),
   };
   const names = Object.keys(contestants);
-  log(`generation: ${settings.generateRuns} runs each of ${names.join(' | ')}, rotating`);
+  log(`generation: ${settings.generateRuns} rounds of ${names.join(' | ')}, create-vite and the largest back to back`);
   const times = Object.fromEntries(names.map((n) => [n, []]));
   const rss = Object.fromEntries(names.map((n) => [n, []]));
   // The generated folders are deleted after the last timed run, not between runs: on ext4, creating a file
@@ -309,8 +316,14 @@ function sectionGenerate() {
   };
   for (const n of names) one(n, false); // warm-up
   const cpu = Object.fromEntries(names.map((n) => [n, []]));
+  // Each round runs create-vite and the largest (the target's pair) back to back, alternating which goes first,
+  // with the smallest before or after them: [v l s], [l v s], [s v l], [s l v], …
+  const order = (i) => {
+    const pair = i % 2 ? [names[2], names[0]] : [names[0], names[2]];
+    return (i >> 1) % 2 ? [names[1], ...pair] : [...pair, names[1]];
+  };
   for (let i = 0; i < settings.generateRuns; i++) {
-    for (const n of rotate(names, i)) {
+    for (const n of order(i)) {
       const r = one(n, false);
       times[n].push(r.ms);
       cpu[n].push(r.cpuMs);
@@ -321,13 +334,15 @@ function sectionGenerate() {
 
   const out = { sizes, viteSize: viteSize, smallest, largest, commands: {} };
   for (const n of names) out.commands[n] = { ms: summary(times[n]), cpuMsMean: meanCpu(cpu[n]), maxRssKiB: summary(rss[n]) };
-  const viteMs = out.commands[names[0]].ms.median;
-  out.ratioSmallest = round(ratio(out.commands[names[1]].ms.median, viteMs), 3);
-  out.ratioLargest = round(ratio(out.commands[names[2]].ms.median, viteMs), 3);
+  // The comparisons: the median of the rounds' ratios to create-vite's run of the same round.
+  out.ratiosSmallest = pairedRatios(times[names[1]], times[names[0]]);
+  out.ratiosLargest = pairedRatios(times[names[2]], times[names[0]]);
+  out.ratioSmallest = round(out.ratiosSmallest.median, 3);
+  out.ratioLargest = round(out.ratiosLargest.median, 3);
   results.sections.generate = out;
   results.targets.push({
     target: `generation of the largest combination (${largest}) within create-vite's time for vanilla-ts`,
-    value: `${out.ratioLargest}×`,
+    value: `${out.ratioLargest}× (median of ${out.ratiosLargest.n} paired rounds, ${spread(out.ratiosLargest)})`,
     met: out.ratioLargest != null ? out.ratioLargest <= 1 : null,
   });
 }
@@ -700,7 +715,9 @@ async function sectionServer() {
           await load(s, settings.warmupSeconds);
           const appRuns = [];
           const bareRuns = [];
-          for (let i = 0; i < settings.loadRuns; i++) {
+          // Round i: the bare server and the app back to back, alternating which goes first.
+          const rounds = s.name === 'GET /health' ? settings.healthLoadRuns : settings.loadRuns;
+          for (let i = 0; i < rounds; i++) {
             for (const who of rotate(['bare', 'app'], i)) {
               if (who === 'bare') bareRuns.push(await load(bareTarget, settings.loadSeconds, bare.proc.child.pid));
               else appRuns.push(await load(s, settings.loadSeconds, appPid));
@@ -709,6 +726,7 @@ async function sectionServer() {
           const rps = median(appRuns.map((r) => r.rps));
           const bareRps = median(bareRuns.map((r) => r.rps));
           const non2xx = appRuns.reduce((a, r) => a + r.non2xx + r.errors + r.timeouts, 0);
+          const ratios = pairedRatios(appRuns.map((r) => r.rps), bareRuns.map((r) => r.rps));
           entry.scenarios[s.name] = {
             rps: round(rps, 0),
             p50Ms: median(appRuns.map((r) => r.p50)),
@@ -719,21 +737,27 @@ async function sectionServer() {
             bareCpuUsPerReq: round(median(bareRuns.map((r) => r.cpuUsPerReq)), 1),
             kInstrPerReq: round(median(appRuns.map((r) => r.kInstrPerReq)), 1),
             bareKInstrPerReq: round(median(bareRuns.map((r) => r.kInstrPerReq)), 1),
-            ratioToBare: round(ratio(rps, bareRps), 3),
+            // The comparison: the median of the rounds' ratios (app / bare of the same round); then their spread.
+            ratioToBare: round(ratios.median, 3),
+            ratioMin: round(ratios.min, 3),
+            ratioMax: round(ratios.max, 3),
+            pairedRatios: ratios.values,
+            ratioOfMedians: round(ratio(rps, bareRps), 3),
             non2xxOrErrors: non2xx,
             statusCodes: appRuns.map((r) => r.statusCodes),
             runs: appRuns.map((r) => round(r.rps, 0)),
             bareRuns: bareRuns.map((r) => round(r.rps, 0)),
           };
           if (non2xx > 0) note(`${combo} on ${db}: ${s.name}: ${non2xx} responses were not 2xx or failed (see statusCodes): its figures are not clean`);
-          log(`${combo} on ${db}: ${s.name}: ${round(rps, 0)} req/s, p99 ${entry.scenarios[s.name].p99Ms} ms (bare /health ${round(bareRps, 0)} req/s)`);
+          log(`${combo} on ${db}: ${s.name}: ${round(rps, 0)} req/s, p99 ${entry.scenarios[s.name].p99Ms} ms (bare /health ${round(bareRps, 0)} req/s); paired ratio ${spreadWithMedian(ratios)}`);
         }
         entry.peakRssKiB = app.proc.peakRssKiB();
         const h = entry.scenarios['GET /health'];
         results.targets.push({
           target: `${combo} on ${db}: GET /health within 0.85× bare Fastify's throughput`,
           value:
-            `${h.ratioToBare}× (${h.rps} vs ${h.bareRps} req/s; CPU per request ${h.cpuUsPerReq} vs ${h.bareCpuUsPerReq} µs` +
+            `${h.ratioToBare}× (median of ${h.pairedRatios.length} paired rounds, ${spread({ min: h.ratioMin, max: h.ratioMax })}; ` +
+            `median req/s ${h.rps} vs ${h.bareRps}; CPU per request ${h.cpuUsPerReq} vs ${h.bareCpuUsPerReq} µs` +
             (h.kInstrPerReq != null ? `; instructions per request ${h.kInstrPerReq} k vs ${h.bareKInstrPerReq} k)` : ')'),
           met: h.non2xxOrErrors > 0 ? null : h.ratioToBare >= 0.85,
         });
@@ -939,6 +963,15 @@ const f1 = (x) => (x == null ? '—' : round(x, 1).toFixed(1));
 const f0 = (x) => (x == null ? '—' : String(Math.round(x)));
 const mib = (kib) => (kib == null ? '—' : (kib / 1024).toFixed(1));
 const range = (s) => (s?.median == null ? '—' : `${f1(s.median)} (${f1(s.min)}–${f1(s.max)})`);
+const f3 = (x) => (x == null ? '—' : String(round(x, 3)));
+/** The spread of paired ratios ({min, max}): "range 0.712–0.93×". */
+function spread(s) {
+  return `range ${f3(s?.min)}–${f3(s?.max)}×`;
+}
+/** A paired-ratio summary in one cell: "0.815× (0.712–0.93)"; no range for a single round. */
+function spreadWithMedian(s) {
+  return s?.median == null ? '—' : `${round(s.median, 3)}×${s.n > 1 ? ` (${f3(s.min)}–${f3(s.max)})` : ''}`;
+}
 
 function markdown(res) {
   const L = [];
@@ -950,35 +983,57 @@ function markdown(res) {
   const s = res.sections;
   if (s.startup?.error) L.push(`### startup: failed`, '', `${String(s.startup.error).split('\n').slice(0, 4).join(' ')}`, '');
   else if (s.startup) {
-    L.push(`### Start-up (median of ${res.settings.startupRuns}, alternating)`, '');
+    L.push(`### Start-up (${s.startup.ratios ? `${res.settings.startupRuns} rounds, the two back to back in each, alternating which goes first` : `median of ${res.settings.startupRuns}, alternating`})`, '');
     L.push('| command | wall ms: median (min–max) | CPU ms (mean) | peak RSS MiB |', '| --- | --- | --- | --- |');
     for (const [n, v] of Object.entries(s.startup.commands)) L.push(`| \`${n}\` | ${range(v.ms)} | ${v.cpuMsMean ?? '—'} | ${mib(v.maxRssKiB.median)} |`);
-    L.push('', `Ratio: **${s.startup.ratio}×** \`node -e 0\` in wall time (${s.startup.cpuRatio}× in CPU time).`, '');
+    const r = s.startup.ratios;
+    L.push(
+      '',
+      r
+        ? `Ratio: **${s.startup.ratio}×** \`node -e 0\` in wall time: the median of the ${r.n} rounds' ratios (each round runs the two back to back), ${spread(r)}; the ratio of the two medians: ${s.startup.ratioOfMedians}×; in CPU time (means): ${s.startup.cpuRatio}×.`
+        : `Ratio: **${s.startup.ratio}×** \`node -e 0\` in wall time (${s.startup.cpuRatio}× in CPU time).`,
+      '',
+    );
   }
   if (s.generate?.error) L.push(`### generate: failed`, '', `${String(s.generate.error).split('\n').slice(0, 4).join(' ')}`, '');
   else if (s.generate) {
     const g = s.generate;
-    L.push(`### Generation (median of ${res.settings.generateRuns}, rotating; \`--yes --no-install --no-git\`)`, '');
-    L.push('| command | files | bytes | wall ms: median (min–max) | ratio to create-vite | CPU ms (mean) | peak RSS MiB |', '| --- | --- | --- | --- | --- | --- | --- |');
+    const paired = g.ratiosLargest != null; // absent from JSONs written before the paired ratios
+    L.push(
+      paired
+        ? `### Generation (${res.settings.generateRuns} rounds, create-vite and the largest back to back in each, alternating; \`--yes --no-install --no-git\`)`
+        : `### Generation (median of ${res.settings.generateRuns}, rotating; \`--yes --no-install --no-git\`)`,
+      '',
+    );
+    L.push(`| command | files | bytes | wall ms: median (min–max) | ratio to create-vite${paired ? ': median of the rounds’ ratios (min–max)' : ''} | CPU ms (mean) | peak RSS MiB |`, '| --- | --- | --- | --- | --- | --- | --- |');
     const names = Object.keys(g.commands);
     const sz = [g.viteSize, g.sizes[g.smallest], g.sizes[g.largest]];
     const rt = [1, g.ratioSmallest, g.ratioLargest];
+    const rr = [null, g.ratiosSmallest, g.ratiosLargest];
     names.forEach((n, i) => {
-      L.push(`| ${n} | ${sz[i]?.files ?? '—'} | ${sz[i]?.bytes ?? '—'} | ${range(g.commands[n].ms)} | ${rt[i]}× | ${g.commands[n].cpuMsMean ?? '—'} | ${mib(g.commands[n].maxRssKiB.median)} |`);
+      const cell = rr[i] ? spreadWithMedian(rr[i]) : `${rt[i]}×`;
+      L.push(`| ${n} | ${sz[i]?.files ?? '—'} | ${sz[i]?.bytes ?? '—'} | ${range(g.commands[n].ms)} | ${cell} | ${g.commands[n].cpuMsMean ?? '—'} | ${mib(g.commands[n].maxRssKiB.median)} |`);
     });
     L.push('', `All combinations: ${Object.entries(g.sizes).map(([c, v]) => `${c} ${v.error ? 'failed' : `${v.files} files/${v.bytes} B`}`).join(' · ')}`, '');
   }
   if (s.server?.error) L.push(`### server: failed`, '', `${String(s.server.error).split('\n').slice(0, 4).join(' ')}`, '');
   else if (s.server) {
-    L.push(`### The generated server (NODE_ENV=production, LOG_LEVEL=warn; median of ${res.settings.loadRuns} runs, alternating with bare Fastify's GET /health)`, '');
-    L.push('| combination | database | request | req/s | p99 ms | bare Fastify req/s | ratio | server CPU µs/request (bare) | server k instructions/request (bare) | non-2xx |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const paired = s.server.runs.some((r) => Object.values(r.scenarios ?? {}).some((v) => v.pairedRatios)); // absent from older JSONs
+    L.push(
+      paired
+        ? `### The generated server (NODE_ENV=production, LOG_LEVEL=warn; ${res.settings.healthLoadRuns} rounds for GET /health, ${res.settings.loadRuns} for the others; each round runs the request and bare Fastify's GET /health back to back, alternating which goes first; req/s, p99 and CPU: medians of the rounds)`
+        : `### The generated server (NODE_ENV=production, LOG_LEVEL=warn; median of ${res.settings.loadRuns} runs, alternating with bare Fastify's GET /health)`,
+      '',
+    );
+    L.push(`| combination | database | request | req/s | p99 ms | bare Fastify req/s | ratio${paired ? ' to bare: median of the rounds’ ratios (min–max)' : ''} | server CPU µs/request (bare) | server k instructions/request (bare) | non-2xx |`, '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of s.server.runs) {
       if (r.error) {
         L.push(`| ${r.combo} | ${r.db} | failed: ${r.error.split('\n')[0].slice(0, 140).replaceAll('|', '\\|')} | | | | | | | |`);
         continue;
       }
       for (const [n, v] of Object.entries(r.scenarios ?? {})) {
-        L.push(`| ${r.combo} | ${r.db} | ${n} | ${f0(v.rps)} | ${v.p99Ms ?? '—'} | ${f0(v.bareRps)} | ${v.ratioToBare}× | ${v.cpuUsPerReq ?? '—'} (${v.bareCpuUsPerReq ?? '—'}) | ${v.kInstrPerReq ?? '—'} (${v.bareKInstrPerReq ?? '—'}) | ${v.non2xxOrErrors} |`);
+        const rt = v.pairedRatios ? spreadWithMedian({ median: v.ratioToBare, min: v.ratioMin, max: v.ratioMax, n: v.pairedRatios.length }) : `${v.ratioToBare}×`;
+        L.push(`| ${r.combo} | ${r.db} | ${n} | ${f0(v.rps)} | ${v.p99Ms ?? '—'} | ${f0(v.bareRps)} | ${rt} | ${v.cpuUsPerReq ?? '—'} (${v.bareCpuUsPerReq ?? '—'}) | ${v.kInstrPerReq ?? '—'} (${v.bareKInstrPerReq ?? '—'}) | ${v.non2xxOrErrors} |`);
       }
     }
     const seeds = s.server.runs.filter((r) => r.seed).map((r) => `${r.combo}/${r.db} ${r.seed.notes} notes in ${(r.seed.ms / 1000).toFixed(1)} s, peak RSS ${mib(r.peakRssKiB)} MiB`);

@@ -32,6 +32,14 @@ export function ratio(a, b) {
   return a == null || b == null || b === 0 ? null : a / b;
 }
 
+/**
+ * The ratios a[i] / b[i] of runs measured side by side in the same round, summarised: their median is the
+ * comparison (each ratio's two runs shared the machine's state of that moment), min and max its spread.
+ */
+export function pairedRatios(as, bs) {
+  return summary(as.map((a, i) => ratio(a, bs[i])));
+}
+
 export function round(x, digits = 2) {
   if (x == null || !Number.isFinite(x)) return x;
   const f = 10 ** digits;
