@@ -57,6 +57,7 @@ const { values: opt } = parseArgs({
     'footprint-combos': { type: 'string' },
     dbs: { type: 'string' },
     notes: { type: 'string' },
+    'gen-dir': { type: 'string' },
     'skip-install': { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
     'keep-rate-limit': { type: 'boolean', default: false },
@@ -82,6 +83,8 @@ if (opt.help) {
   --footprint-combos LIST combinations for the footprint section (default all 8; quick: the server combos)
   --dbs LIST              pglite,postgres (default both; postgres is skipped when 127.0.0.1:5432 does not answer)
   --notes N               notes seeded before the list run (default 1000)
+  --gen-dir DIR           where the generation section writes (default: /dev/shm when it is a RAM filesystem, else
+                          the system's temp folder; see docs/benchmarks.md, "Where generation writes")
   --skip-install          do not run 'npm ci --prefix bench' first
   --skip-build            do not run 'npm run build' of the tool first
   --keep-rate-limit       do not raise the generated app's rate-limit constant in the bench's copy (see the docs)
@@ -113,9 +116,26 @@ const settings = {
   serverCombos: splitCombos(opt['server-combos'] ?? 'rest/sql/jwt,graphql/sql/jwt'),
   footprintCombos: splitCombos(opt['footprint-combos'] ?? (quick ? opt['server-combos'] ?? 'rest/sql/jwt,graphql/sql/jwt' : ALL_COMBOS.join(','))),
   dbs: (opt.dbs ?? 'pglite,postgres').split(',').map((s) => s.trim()),
+  genDir: opt['gen-dir'] ?? defaultGenDir(),
 };
 if (!(settings.loadSeconds > 0)) usage('--duration must be a positive number of seconds');
 for (const d of settings.dbs) if (!['pglite', 'postgres'].includes(d)) usage(`unknown db '${d}' (pglite, postgres)`);
+
+/**
+ * Generation is timed on a RAM filesystem where there is one: it measures the two tools, not the disk. On an ext4
+ * without a journal (this project's CI machines), creating a file scans past every inode deleted in the last minutes,
+ * so after a test run has deleted many files each new file costs 0.5-1.5 ms of kernel time, which charges a tool in
+ * proportion to the files it writes (69 against create-vite's 12) for what other programs deleted before.
+ */
+function defaultGenDir() {
+  try {
+    if (os.platform() === 'linux' && fs.readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === '/dev/shm' && l.split(' ')[2] === 'tmpfs')) {
+      fs.accessSync('/dev/shm', fs.constants.W_OK);
+      return '/dev/shm';
+    }
+  } catch {}
+  return os.tmpdir();
+}
 
 function splitCombos(s) {
   const list = s.split(',').map((c) => c.trim()).filter(Boolean);
@@ -209,8 +229,23 @@ const comboFlags = (c) => {
 };
 
 /** A fresh empty folder under the work folder. */
-function freshDir(label) {
-  return fs.mkdtempSync(path.join(work, `${label}-`));
+function freshDir(label, base = work) {
+  return fs.mkdtempSync(path.join(base, `${label}-`));
+}
+
+/** The filesystem type of the mount that holds `dir` (Linux), for the report. */
+function fsType(dir) {
+  try {
+    const real = fs.realpathSync(dir);
+    let best = { mount: '', type: null };
+    for (const line of fs.readFileSync('/proc/mounts', 'utf8').split('\n')) {
+      const [, mount, type] = line.split(' ');
+      if (mount && (real === mount || real.startsWith(mount.endsWith('/') ? mount : `${mount}/`)) && mount.length >= best.mount.length) best = { mount, type };
+    }
+    return best.type;
+  } catch {
+    return null;
+  }
 }
 
 const genArgs = (c) => [CLI, 'app', ...comboFlags(c), '--yes', '--no-install', '--no-git'];
@@ -270,8 +305,11 @@ function sectionGenerate() {
   const env = cleanEnv();
   const sizes = {};
   const written = []; // deleted at the end of the section (see below)
+  const genWork = fs.mkdtempSync(path.join(settings.genDir, 'cbs-bench-gen-'));
+  cleanups.push(() => fs.rmSync(genWork, { recursive: true, force: true }));
+  log(`generation: writing under ${genWork} (${fsType(genWork) ?? 'filesystem unknown'})`);
   for (const c of ALL_COMBOS) {
-    const d = freshDir('size');
+    const d = freshDir('size', genWork);
     try {
       timedRun(NODE, genArgs(c), { cwd: d, env });
       sizes[c] = countTree(path.join(d, 'app'));
@@ -286,7 +324,7 @@ function sectionGenerate() {
   ok.sort((a, b) => a[1].bytes - b[1].bytes || a[1].files - b[1].files);
   const smallest = ok[0][0];
   const largest = ok[ok.length - 1][0];
-  const dv = freshDir('size');
+  const dv = freshDir('size', genWork);
   timedRun(NODE, viteArgs(), { cwd: dv, env });
   const viteSize = countTree(path.join(dv, 'app'));
   written.push(dv);
@@ -305,7 +343,7 @@ function sectionGenerate() {
   // deleting between runs would charge each contestant in proportion to the files it creates for the
   // previous runs' deletions, which is the bench's doing, not the tool's.
   const one = (n, withRss) => {
-    const d = freshDir('gen');
+    const d = freshDir('gen', genWork);
     written.push(d);
     const args = contestants[n];
     const r = withRss
@@ -332,7 +370,7 @@ function sectionGenerate() {
   for (let i = 0; i < settings.memoryRuns; i++) for (const n of rotate(names, i)) rss[n].push(one(n, true).maxRssKiB);
   for (const d of written) fs.rmSync(d, { recursive: true, force: true });
 
-  const out = { sizes, viteSize: viteSize, smallest, largest, commands: {} };
+  const out = { dir: settings.genDir, filesystem: fsType(genWork), sizes, viteSize: viteSize, smallest, largest, commands: {} };
   for (const n of names) out.commands[n] = { ms: summary(times[n]), cpuMsMean: meanCpu(cpu[n]), maxRssKiB: summary(rss[n]) };
   // The comparisons: the median of the rounds' ratios to create-vite's run of the same round.
   out.ratiosSmallest = pairedRatios(times[names[1]], times[names[0]]);
@@ -1001,7 +1039,7 @@ function markdown(res) {
     const paired = g.ratiosLargest != null; // absent from JSONs written before the paired ratios
     L.push(
       paired
-        ? `### Generation (${res.settings.generateRuns} rounds, create-vite and the largest back to back in each, alternating; \`--yes --no-install --no-git\`)`
+        ? `### Generation (${res.settings.generateRuns} rounds, create-vite and the largest back to back in each, alternating; \`--yes --no-install --no-git\`${g.dir ? `; written under \`${g.dir}\`${g.filesystem ? ` (${g.filesystem})` : ''}` : ''})`
         : `### Generation (median of ${res.settings.generateRuns}, rotating; \`--yes --no-install --no-git\`)`,
       '',
     );
