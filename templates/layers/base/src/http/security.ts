@@ -106,15 +106,24 @@ export async function setupSecurity(app: FastifyInstance, config: Config) {
   });
 
   // Only JSON bodies are accepted: a text/plain POST (the "simple request" of CSRF) gets 415,
-  // and so does JSON in any charset but UTF-8.
-  app.removeContentTypeParser(["text/plain"]);
-  app.addHook("onRequest", (request, _reply, done) => {
-    const type = request.headers["content-type"];
-    if (type && /;\s*charset=/i.test(type) && !/;\s*charset="?utf-8"?\s*(;|$)/i.test(type)) {
-      const error = new Error("Unsupported charset");
-      done(Object.assign(error, { statusCode: 415, code: "FST_ERR_CTP_INVALID_MEDIA_TYPE" }));
+  // and so does JSON in any charset but UTF-8. The charset is checked by the JSON parser, which
+  // runs only for requests that have a body: GET /health and the like pay nothing for it.
+  app.removeContentTypeParser(["text/plain", "application/json"]);
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (isUtf8Json(request.headers["content-type"])) {
+      parseJson(request, body as string, done); // parseAs: "string"
       return;
     }
-    done();
+    const error = new Error("Unsupported charset");
+    done(
+      Object.assign(error, { statusCode: 415, code: "FST_ERR_CTP_INVALID_MEDIA_TYPE" }),
+      undefined,
+    );
   });
+}
+
+/** No charset parameter (JSON is UTF-8, RFC 8259), or charset=utf-8. */
+function isUtf8Json(type: string | undefined): boolean {
+  return !type || !/;\s*charset=/i.test(type) || /;\s*charset="?utf-8"?\s*(;|$)/i.test(type);
 }
