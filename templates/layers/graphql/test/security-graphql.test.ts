@@ -130,6 +130,12 @@ describe("SEC-53/54/57 hostile requests", () => {
       expect(response.statusCode, type).toBe(415);
     }
   });
+
+  it("a query sent as application/graphql must be UTF-8 too", async () => {
+    expect((await post("{ __typename }", "application/graphql")).statusCode).toBe(200);
+    const utf16 = await post("{ __typename }", "application/graphql; charset=utf-16");
+    expect(utf16.statusCode).toBe(415);
+  });
 });
 
 describe("SEC-65/68 production", () => {

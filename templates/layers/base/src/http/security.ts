@@ -111,19 +111,21 @@ export async function setupSecurity(app: FastifyInstance, config: Config) {
   app.removeContentTypeParser(["text/plain", "application/json"]);
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    if (isUtf8Json(request.headers["content-type"])) {
+    if (declaresUtf8(request.headers["content-type"])) {
       parseJson(request, body as string, done); // parseAs: "string"
       return;
     }
-    const error = new Error("Unsupported charset");
-    done(
-      Object.assign(error, { statusCode: 415, code: "FST_ERR_CTP_INVALID_MEDIA_TYPE" }),
-      undefined,
-    );
+    done(unsupportedCharset(), undefined);
   });
 }
 
-/** No charset parameter (JSON is UTF-8, RFC 8259), or charset=utf-8. */
-function isUtf8Json(type: string | undefined): boolean {
+/** No charset parameter (JSON and GraphQL bodies are UTF-8), or charset=utf-8. */
+export function declaresUtf8(type: string | undefined): boolean {
   return !type || !/;\s*charset=/i.test(type) || /;\s*charset="?utf-8"?\s*(;|$)/i.test(type);
+}
+
+/** The 415 a body parser answers for a body in another charset than UTF-8. */
+export function unsupportedCharset(): Error {
+  const error = new Error("Unsupported charset");
+  return Object.assign(error, { statusCode: 415, code: "FST_ERR_CTP_INVALID_MEDIA_TYPE" });
 }

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import mercurius, { type IResolvers } from "mercurius";
 import type { Config } from "../config.ts";
+import { declaresUtf8, unsupportedCharset } from "../http/security.ts";
 import { formatErrors } from "./errors.ts";
 import { graphiqlRoutes } from "./graphiql.ts";
 import { limitRules, limits, noIntrospectionRule } from "./limits.ts";
@@ -25,6 +26,15 @@ export async function graphqlPlugin(app: FastifyInstance, options: GraphQLPlugin
       resolvers[type] = { ...resolvers[type], ...fields };
     }
   }
+
+  // A query sent as application/graphql must be UTF-8, like a JSON body (src/http/security.ts).
+  // mercurius parses that type itself, in its own plugin context, without looking at the charset:
+  // the check goes on its POST route (this hook sees the routes mercurius registers).
+  app.addHook("onRoute", (route) => {
+    if (route.method !== "POST" || route.url !== "/graphql") return;
+    const own = route.preValidation ?? [];
+    route.preValidation = [...(Array.isArray(own) ? own : [own]), refuseOtherCharsets];
+  });
 
   await app.register(mercurius, {
     schema: modules.map((module) => module.typeDefs).join("\n"),
@@ -55,4 +65,12 @@ export async function graphqlPlugin(app: FastifyInstance, options: GraphQLPlugin
   });
 
   if (!production) await app.register(graphiqlRoutes, { withAuth: "auth" in options });
+}
+
+function refuseOtherCharsets(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: (error?: Error) => void,
+) {
+  done(declaresUtf8(request.headers["content-type"]) ? undefined : unsupportedCharset());
 }
