@@ -120,6 +120,12 @@ const settings = {
 };
 if (!(settings.loadSeconds > 0)) usage('--duration must be a positive number of seconds');
 for (const d of settings.dbs) if (!['pglite', 'postgres'].includes(d)) usage(`unknown db '${d}' (pglite, postgres)`);
+try {
+  fs.accessSync(settings.genDir, fs.constants.W_OK);
+  if (!fs.statSync(settings.genDir).isDirectory()) throw new Error();
+} catch {
+  usage(`--gen-dir: not a folder this user can write to: ${settings.genDir}`);
+}
 
 /**
  * Generation is timed on a RAM filesystem where there is one: it measures the two tools, not the disk. On an ext4
@@ -129,7 +135,7 @@ for (const d of settings.dbs) if (!['pglite', 'postgres'].includes(d)) usage(`un
  */
 function defaultGenDir() {
   try {
-    if (os.platform() === 'linux' && fs.readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === '/dev/shm' && l.split(' ')[2] === 'tmpfs')) {
+    if (fsType('/dev/shm') === 'tmpfs') {
       fs.accessSync('/dev/shm', fs.constants.W_OK);
       return '/dev/shm';
     }
