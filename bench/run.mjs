@@ -75,7 +75,7 @@ if (opt.help) {
   --only LIST             sections, comma-separated: ${ALL_SECTIONS.join(', ')}
                           (default: ${DEFAULT_SECTIONS.join(',')}; 'profile' runs only when named)
   --quick                 fewer runs and shorter load runs: a smoke test of the bench itself (~3-5 min)
-  --runs N                measured rounds per figure (default: startup 20 / generation 10 / load 3, GET /health 5;
+  --runs N                measured rounds per figure (default: startup 20 / generation 10 / load 3, GET /health 9;
                           quick 5/3/1, GET /health 2)
   --duration S            seconds per load run (default 5; quick 1)
   --connections N         autocannon connections (default 10)
@@ -107,7 +107,8 @@ const settings = {
   generateRuns: runsOverride ?? (quick ? 3 : 10),
   memoryRuns: quick ? 1 : 3,
   loadRuns: runsOverride ?? (quick ? 1 : 3),
-  healthLoadRuns: runsOverride ?? (quick ? 2 : 5), // GET /health carries the target: more rounds
+  // GET /health carries the target and this host swings ±15–30% between 5-s runs: 9 paired rounds.
+  healthLoadRuns: runsOverride ?? (quick ? 2 : 9),
   loadSeconds: opt.duration ? Number(opt.duration) : quick ? 1 : 5,
   warmupSeconds: quick ? 0.5 : 1,
   connections: intOpt(opt.connections, 10),
