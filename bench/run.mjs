@@ -38,6 +38,7 @@ const ROOT = path.resolve(BENCH, '..');
 const CLI = path.join(ROOT, 'bin/create-backend-starter.js');
 const MAXRSS = path.join(BENCH, 'lib/maxrss.cjs');
 const MODTRACE = path.join(BENCH, 'lib/modtrace.mjs');
+const TICK_PROBE = path.join(BENCH, 'lib/tick-probe.mjs');
 const BARE = path.join(BENCH, 'bare-server.mjs');
 
 const ALL_SECTIONS = ['startup', 'generate', 'server', 'footprint', 'profile'];
@@ -638,6 +639,24 @@ async function load(target, seconds, pid) {
   };
 }
 
+/**
+ * The state of process.nextTick's object-literal inline caches in a fresh server after 2 s of GET /health:
+ * 'monomorphic' (the fast path), 'megamorphic' (every tick built in V8's runtime), another V8 state, or 'unknown'.
+ */
+async function probeNextTickIc(proj, dbUrl) {
+  const probe = await startApp(proj, { dbUrl, nodeFlags: ['--allow-natives-syntax', '--import', TICK_PROBE] });
+  try {
+    await load({ url: `${probe.base}/health` }, 2);
+    process.kill(probe.proc.child.pid, 'SIGUSR2');
+    await sleep(500);
+    const states = new Set([...probe.proc.output().matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1].toLowerCase()));
+    if (states.size === 0) return 'unknown';
+    return states.has('megamorphic') ? 'megamorphic' : [...states].join('/');
+  } finally {
+    await probe.proc.stop();
+  }
+}
+
 /** The scenarios of the HTTP contract for one combination, after seeding a user and `n` notes. */
 async function seedAndScenarios(proj, base, { login: creds, seed: doSeed = true } = {}) {
   const [api, , auth] = proj.combo.split('/');
@@ -806,6 +825,11 @@ async function sectionServer() {
             (h.kInstrPerReq != null ? `; instructions per request ${h.kInstrPerReq} k vs ${h.bareKInstrPerReq} k)` : ')'),
           met: h.non2xxOrErrors > 0 ? null : h.ratioToBare >= 0.85,
         });
+        // PGlite cannot be opened by two processes: the probe starts once the measured server has stopped.
+        await app.proc.stop();
+        app = null;
+        entry.nextTickIc = await probeNextTickIc(proj, dbUrl);
+        if (entry.nextTickIc === 'megamorphic') note(`${combo} on ${db}: process.nextTick's literal inline caches went megamorphic (docs/benchmarks.md, "Status after the fourth session"): its GET /health figures pay for it`);
       } catch (e) {
         entry.error = e.message;
         note(`${combo} on ${db}: ${brief(e)}`);
@@ -1083,6 +1107,8 @@ function markdown(res) {
     }
     const seeds = s.server.runs.filter((r) => r.seed).map((r) => `${r.combo}/${r.db} ${r.seed.notes} notes in ${(r.seed.ms / 1000).toFixed(1)} s, peak RSS ${mib(r.peakRssKiB)} MiB`);
     if (seeds.length) L.push('', `Seeding and memory: ${seeds.join(' · ')}`);
+    const ics = s.server.runs.filter((r) => r.nextTickIc).map((r) => `${r.combo}/${r.db} ${r.nextTickIc}`);
+    if (ics.length) L.push('', `process.nextTick's literal inline caches after 2 s of GET /health in a fresh server (megamorphic = the slow path of docs/benchmarks.md, "Status after the fourth session"): ${ics.join(' · ')}`);
     const knobs = s.server.runs.find((r) => r.knobs)?.knobs;
     const patched = [...new Set(s.server.runs.flatMap((r) => r.rateLimitPatched ?? []))];
     L.push('', `Rate limits: ${knobs && Object.keys(knobs).length ? `knobs set: ${Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(', ')}` : 'no knob found in .env.example/README'}${patched.length ? `; raised in the bench's generated copy: ${patched.join('; ')}` : ''}`, '');
