@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { callgrindAvailable, instructionsPerRequest } from './lib/callgrind.mjs';
 import { newestProfile, summarizeCpuProfile, summarizeModules } from './lib/profile.mjs';
 import {
   NODE,
@@ -48,6 +49,7 @@ for (const api of ['rest', 'graphql']) for (const db of ['sql', 'nosql']) for (c
 
 // ---------------------------------------------------------------- options
 const { values: opt } = parseArgs({
+  allowNegative: true,
   options: {
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
@@ -63,6 +65,7 @@ const { values: opt } = parseArgs({
     'skip-build': { type: 'boolean', default: false },
     'keep-rate-limit': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    callgrind: { type: 'boolean', default: true },
     out: { type: 'string' },
     'write-docs': { type: 'boolean', default: false },
     report: { type: 'string' },
@@ -89,6 +92,8 @@ if (opt.help) {
   --skip-install          do not run 'npm ci --prefix bench' first
   --skip-build            do not run 'npm run build' of the tool first
   --keep-rate-limit       do not raise the generated app's rate-limit constant in the bench's copy (see the docs)
+  --no-callgrind          skip the instructions per GET /health counted under valgrind's callgrind (~1 min per
+                          server; on by default where valgrind is installed)
   --keep                  keep the work folder (generated projects) instead of deleting it
   --out FILE              also write the JSON results there (always: bench/results/latest.json)
   --write-docs            put this run's tables into docs/benchmarks.md (between its bench:results markers)
@@ -114,6 +119,9 @@ const settings = {
   warmupSeconds: quick ? 0.5 : 1,
   connections: intOpt(opt.connections, 10),
   coldRuns: runsOverride ?? (quick ? 2 : 5),
+  // Requests before and during the count of instructions under callgrind (~200 a second there).
+  callgrindWarmup: quick ? 1000 : 5000,
+  callgrindCount: quick ? 1000 : 5000,
   notes: intOpt(opt.notes, 1000),
   serverCombos: splitCombos(opt['server-combos'] ?? 'rest/sql/jwt,graphql/sql/jwt'),
   footprintCombos: splitCombos(opt['footprint-combos'] ?? (quick ? opt['server-combos'] ?? 'rest/sql/jwt,graphql/sql/jwt' : ALL_COMBOS.join(','))),
@@ -640,6 +648,36 @@ async function load(target, seconds, pid) {
 }
 
 /**
+ * GET /health's instructions per request under callgrind, the app's and then bare Fastify's, one after the other.
+ * Returns { appKInstr, bareKInstr, ratio } (ratio = bare / app: the share of bare Fastify's speed, as for throughput),
+ * or { error } after a note.
+ */
+async function countHealthInstructions(proj, dbUrl, label) {
+  autocannon ??= (await import('autocannon')).default;
+  const load = async (url, amount) => (await autocannon({ url, connections: 1, pipelining: 1, amount, timeout: 30 }))['2xx'];
+  const counts = { warmup: settings.callgrindWarmup, count: settings.callgrindCount };
+  try {
+    log(`${label}: GET /health under callgrind (${counts.warmup} requests to warm up, ${counts.count} counted), then bare Fastify`);
+    const [cmd, args] = startCommand(proj);
+    const app = await instructionsPerRequest({ cmd, args, cwd: proj.dir, env: appEnv(proj, { port: 0, dbUrl }), load, ...counts });
+    const bareRun = await instructionsPerRequest({
+      cmd: NODE,
+      args: [BARE],
+      cwd: BENCH,
+      env: cleanEnv({ HOST: '127.0.0.1', NODE_ENV: 'production' }),
+      load,
+      ...counts,
+    });
+    const result = { appKInstr: round(app.kInstrPerReq, 1), bareKInstr: round(bareRun.kInstrPerReq, 1), ratio: round(bareRun.kInstrPerReq / app.kInstrPerReq, 3), ...counts };
+    log(`${label}: GET /health ${result.appKInstr} k instructions per request, bare Fastify ${result.bareKInstr} k: ${result.ratio}×`);
+    return result;
+  } catch (e) {
+    note(`${label}: instructions under callgrind not counted: ${brief(e)}`);
+    return { error: brief(e) };
+  }
+}
+
+/**
  * The state of process.nextTick's object-literal inline caches in a fresh server after 2 s of GET /health:
  * 'monomorphic' (the fast path), 'megamorphic' (every tick built in V8's runtime), another V8 state, or 'unknown'.
  */
@@ -736,6 +774,9 @@ async function sectionServer() {
   const dbs = settings.dbs.filter((d) => d !== 'postgres' || !pgProblem);
   const bare = await startBare();
   const out = { bareColdMs: round(bare.coldMs, 1), runs: [] };
+  // Instructions are counted on one database per combination: GET /health does not touch it. PostgreSQL where there
+  // is one, as PGlite's start under valgrind is slow.
+  const callgrindDb = !opt.callgrind ? null : !callgrindAvailable() ? (note('valgrind (callgrind) is not installed: no instruction counts'), null) : dbs.includes('postgres') ? 'postgres' : dbs[0];
   results.sections.server = out;
   for (const combo of settings.serverCombos) {
     if (combo.includes('/nosql/')) {
@@ -817,19 +858,25 @@ async function sectionServer() {
         }
         entry.peakRssKiB = app.proc.peakRssKiB();
         const h = entry.scenarios['GET /health'];
-        results.targets.push({
+        const healthTarget = {
           target: `${combo} on ${db}: GET /health within 0.85× bare Fastify's throughput`,
           value:
             `${h.ratioToBare}× (median of ${h.pairedRatios.length} paired rounds, ${spread({ min: h.ratioMin, max: h.ratioMax })}; ` +
             `median req/s ${h.rps} vs ${h.bareRps}; CPU per request ${h.cpuUsPerReq} vs ${h.bareCpuUsPerReq} µs` +
             (h.kInstrPerReq != null ? `; instructions per request ${h.kInstrPerReq} k vs ${h.bareKInstrPerReq} k)` : ')'),
           met: h.non2xxOrErrors > 0 ? null : h.ratioToBare >= 0.85,
-        });
+        };
+        results.targets.push(healthTarget);
         // PGlite cannot be opened by two processes: the probe starts once the measured server has stopped.
         await app.proc.stop();
         app = null;
         entry.nextTickIc = await probeNextTickIc(proj, dbUrl);
         if (entry.nextTickIc === 'megamorphic') note(`${combo} on ${db}: process.nextTick's literal inline caches went megamorphic (docs/benchmarks.md, "Status after the fourth session"): its GET /health figures pay for it`);
+        if (db === callgrindDb) {
+          entry.callgrind = await countHealthInstructions(proj, dbUrl, `${combo} on ${db}`);
+          const c = entry.callgrind;
+          if (c.ratio) healthTarget.value += `; in instructions (callgrind) ${c.ratio}×: ${c.appKInstr} k vs ${c.bareKInstr} k per request`;
+        }
       } catch (e) {
         entry.error = e.message;
         note(`${combo} on ${db}: ${brief(e)}`);
@@ -1109,6 +1156,12 @@ function markdown(res) {
     if (seeds.length) L.push('', `Seeding and memory: ${seeds.join(' · ')}`);
     const ics = s.server.runs.filter((r) => r.nextTickIc).map((r) => `${r.combo}/${r.db} ${r.nextTickIc}`);
     if (ics.length) L.push('', `process.nextTick's literal inline caches after 2 s of GET /health in a fresh server (megamorphic = the slow path of docs/benchmarks.md, "Status after the fourth session"): ${ics.join(' · ')}`);
+    const counted = s.server.runs.filter((r) => r.callgrind);
+    if (counted.length) {
+      const c0 = counted[0].callgrind;
+      const each = counted.map((r) => `${r.combo}/${r.db} ${r.callgrind.ratio ? `${r.callgrind.appKInstr} k vs ${r.callgrind.bareKInstr} k, ${r.callgrind.ratio}×` : `not counted (${r.callgrind.error?.slice(0, 100)})`}`);
+      L.push('', `GET /health in instructions per request, counted under valgrind's callgrind (one connection, ${c0.count} requests after ${c0.warmup} to warm up; app vs bare Fastify, bare / app): ${each.join(' · ')}`);
+    }
     const knobs = s.server.runs.find((r) => r.knobs)?.knobs;
     const patched = [...new Set(s.server.runs.flatMap((r) => r.rateLimitPatched ?? []))];
     L.push('', `Rate limits: ${knobs && Object.keys(knobs).length ? `knobs set: ${Object.entries(knobs).map(([k, v]) => `${k}=${v}`).join(', ')}` : 'no knob found in .env.example/README'}${patched.length ? `; raised in the bench's generated copy: ${patched.join('; ')}` : ''}`, '');
