@@ -119,7 +119,8 @@ const settings = {
   warmupSeconds: quick ? 0.5 : 1,
   connections: intOpt(opt.connections, 10),
   coldRuns: runsOverride ?? (quick ? 2 : 5),
-  // Requests before and during the count of instructions under callgrind (~200 a second there).
+  // Requests before and during the count of instructions under callgrind (~200 a second there). Quick mode's
+  // 1,000 leave V8 unwarmed (both counts ~2× higher): a smoke test of the measurement, not a figure.
   callgrindWarmup: quick ? 1000 : 5000,
   callgrindCount: quick ? 1000 : 5000,
   notes: intOpt(opt.notes, 1000),
@@ -653,19 +654,16 @@ async function load(target, seconds, pid) {
  * or { error } after a note.
  */
 async function countHealthInstructions(proj, dbUrl, label) {
-  autocannon ??= (await import('autocannon')).default;
-  const load = async (url, amount) => (await autocannon({ url, connections: 1, pipelining: 1, amount, timeout: 30 }))['2xx'];
   const counts = { warmup: settings.callgrindWarmup, count: settings.callgrindCount };
   try {
     log(`${label}: GET /health under callgrind (${counts.warmup} requests to warm up, ${counts.count} counted), then bare Fastify`);
     const [cmd, args] = startCommand(proj);
-    const app = await instructionsPerRequest({ cmd, args, cwd: proj.dir, env: appEnv(proj, { port: 0, dbUrl }), load, ...counts });
+    const app = await instructionsPerRequest({ cmd, args, cwd: proj.dir, env: appEnv(proj, { port: 0, dbUrl }), ...counts });
     const bareRun = await instructionsPerRequest({
       cmd: NODE,
       args: [BARE],
       cwd: BENCH,
       env: cleanEnv({ HOST: '127.0.0.1', NODE_ENV: 'production' }),
-      load,
       ...counts,
     });
     const result = { appKInstr: round(app.kInstrPerReq, 1), bareKInstr: round(bareRun.kInstrPerReq, 1), ratio: round(bareRun.kInstrPerReq / app.kInstrPerReq, 3), ...counts };
@@ -776,7 +774,9 @@ async function sectionServer() {
   const out = { bareColdMs: round(bare.coldMs, 1), runs: [] };
   // Instructions are counted on one database per combination: GET /health does not touch it. PostgreSQL where there
   // is one, as PGlite's start under valgrind is slow.
-  const callgrindDb = !opt.callgrind ? null : !callgrindAvailable() ? (note('valgrind (callgrind) is not installed: no instruction counts'), null) : dbs.includes('postgres') ? 'postgres' : dbs[0];
+  let callgrindDb = null;
+  if (opt.callgrind && callgrindAvailable()) callgrindDb = dbs.includes('postgres') ? 'postgres' : dbs[0];
+  else if (opt.callgrind) note('valgrind (callgrind) is not installed: no instruction counts');
   results.sections.server = out;
   for (const combo of settings.serverCombos) {
     if (combo.includes('/nosql/')) {

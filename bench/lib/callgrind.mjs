@@ -6,7 +6,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort, sleep, waitFor200 } from './util.mjs';
+
+const LOAD = fileURLToPath(new URL('./sequential-load.mjs', import.meta.url));
 
 let available;
 /** Whether valgrind with its callgrind tool and callgrind_control are installed. */
@@ -23,10 +26,8 @@ export function callgrindAvailable() {
  * instructions of that second stretch per request, in thousands (every thread of the process: GC and compiler
  * threads are part of the cost). One connection, one request after another: several connections would let requests
  * share event-loop turns in proportions that depend on timing, which is what this figure avoids.
- *
- * `load(url, amount)` sends the requests (autocannon, from the caller) and resolves to the count answered 2xx.
  */
-export async function instructionsPerRequest({ cmd, args, cwd, env, path: urlPath = '/health', warmup, count, load, timeoutMs = 300_000 }) {
+export async function instructionsPerRequest({ cmd, args, cwd, env, path: urlPath = '/health', warmup, count, timeoutMs = 300_000 }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cbs-callgrind-'));
   const port = await freePort();
   const serverEnv = { ...env, PORT: String(port) };
@@ -74,4 +75,16 @@ async function waitForFile(file) {
     await sleep(100);
   }
   throw new Error(`callgrind wrote no ${file}`);
+}
+
+/** Sends `amount` requests from a client process of its own (sequential-load.mjs); resolves to the count answered 2xx. */
+function load(url, amount) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LOAD, url, String(amount)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`sequential-load exited ${code}: ${out.slice(-500)}`))));
+  });
 }
