@@ -671,7 +671,7 @@ async function countHealthInstructions(proj, dbUrl, label) {
     return result;
   } catch (e) {
     note(`${label}: instructions under callgrind not counted: ${brief(e)}`);
-    return { error: brief(e) };
+    return { error: brief(e), ...counts };
   }
 }
 

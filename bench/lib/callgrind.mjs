@@ -1,7 +1,8 @@
-// Instructions per request, counted by valgrind's callgrind: a count, not a time, so it hardly moves when the machine
-// is busy. Seen on this project's 2-core host: the same build gave 128.7, 129.0 and 129.0 k instructions per GET /health
-// in three runs, where its throughput moved ±15–30% between 5-s autocannon runs. Where `perf stat` can count
-// instructions the server table has that figure too; on hosts where it cannot (virtual machines), this is the steady one.
+// Instructions per request, counted by valgrind's callgrind: a count, not a time, so it moves much less than throughput
+// on a shared machine. Seen on this project's 2-core host: the same build gave 128.7, 129.0 and 129.0 k instructions per
+// GET /health in three runs, where its throughput moved ±15–30% between 5-s autocannon runs; next to another CPU-heavy
+// job it counted ~6% more, so the bench counts after its load runs, alone. Where `perf stat` can count instructions
+// the server table has that figure too; on hosts where it cannot (virtual machines), this is the steadier one.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,9 +33,10 @@ export async function instructionsPerRequest({ cmd, args, cwd, env, path: urlPat
   const port = await freePort();
   const serverEnv = { ...env, PORT: String(port) };
   const outFile = path.join(dir, 'callgrind.out');
-  // callgrind_control finds the process through files named after the USER and HOST variables it was started
-  // with; the generated app reads HOST too (its listen address), so both commands get the same environment.
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${outFile}`, cmd, ...args], {
+  // callgrind_control reaches the process through pipes named after the prefix and the USER and HOST variables it
+  // was started with (the generated app reads HOST too, as its listen address): same prefix, same environment.
+  const vgdbPrefix = `--vgdb-prefix=${path.join(dir, 'vgdb')}`;
+  const child = spawn('valgrind', ['--tool=callgrind', vgdbPrefix, `--callgrind-out-file=${outFile}`, cmd, ...args], {
     cwd,
     env: serverEnv,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -42,7 +44,7 @@ export async function instructionsPerRequest({ cmd, args, cwd, env, path: urlPat
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const dump = () => {
-    const r = spawnSync('callgrind_control', ['--dump', String(child.pid)], { encoding: 'utf8', env: serverEnv, timeout: 60_000 });
+    const r = spawnSync('callgrind_control', [vgdbPrefix, '--dump', String(child.pid)], { encoding: 'utf8', env: serverEnv, timeout: 60_000 });
     if (r.status !== 0 || !/OK/.test(r.stdout)) throw new Error(`callgrind_control --dump: ${(r.stdout + r.stderr).trim().slice(-300)}`);
   };
   try {
