@@ -48,7 +48,7 @@ const ALL_COMBOS = [];
 for (const api of ['rest', 'graphql']) for (const db of ['sql', 'nosql']) for (const auth of ['jwt', 'none']) ALL_COMBOS.push(`${api}/${db}/${auth}`);
 
 // ---------------------------------------------------------------- options
-const { values: opt } = parseArgs({
+const { values: opt } = parseBenchArgs({
   allowNegative: true,
   options: {
     only: { type: 'string' },
@@ -72,6 +72,15 @@ const { values: opt } = parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
+
+/** parseArgs, with a one-line error and exit 2 for an unknown flag or a flag given the wrong kind of value. */
+function parseBenchArgs(config) {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    return usage(`${e.message} (npm run bench -- --help lists the flags)`);
+  }
+}
 
 if (opt.help) {
   console.log(`npm run bench -- [options]
