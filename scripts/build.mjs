@@ -69,7 +69,7 @@ function eagerValidator(code) {
  */
 async function writeCompiledTemplates() {
 	const { default: ejs } = await import("ejs");
-	const templates = path.join(root, "templates");
+	const templates = path.join(root, "templates", "backend");
 	const files = readdirSync(templates, { recursive: true, withFileTypes: true })
 		.filter((entry) => entry.isFile() && entry.name.endsWith(".ejs"))
 		.map((entry) => path.join(entry.parentPath, entry.name))

@@ -5,10 +5,10 @@ import type { ErrorObject } from "ajv";
 import { quote, UserError } from "./log.js";
 import validateManifest from "./pack-schema-validator.js";
 
-/** The name that `extends` and `--pack` use for the pack shipped in this package's templates/ folder. */
+/** The name that `extends` and `--pack` use for the pack shipped in this package's templates/backend/ folder. */
 export const BUILTIN_PACK = "create-backend-starter";
 const toolRoot = fileURLToPath(new URL("../", import.meta.url));
-export const builtinPackDir = path.join(toolRoot, "templates");
+export const builtinPackDir = path.join(toolRoot, "templates", "backend");
 
 let version: string | undefined;
 

@@ -30,7 +30,7 @@ it("runs from the npm pack tarball in an empty folder outside the repository", (
 	);
 	const cwd = tmp();
 	tinyPack(path.join(cwd, "pack"));
-	const builtIn = existsSync(path.join(ROOT, "templates", "pack.json"));
+	const builtIn = existsSync(path.join(ROOT, "templates", "backend", "pack.json"));
 	execFileSync(
 		"npm",
 		[

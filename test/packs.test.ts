@@ -120,7 +120,7 @@ describe("loadPack", () => {
 		await expect(loadPack(path.join(root, "c"))).rejects.toThrow(/pack "no-such-pack-anywhere" not found/);
 	});
 
-	it.skipIf(!existsSync(path.join(ROOT, "templates", "pack.json")))(
+	it.skipIf(!existsSync(path.join(ROOT, "templates", "backend", "pack.json")))(
 		"loads the built-in pack (templates/) by name",
 		async () => {
 			const builtIn = await loadPack("create-backend-starter");

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { precompiled } from "../src/render.js";
 import { ROOT } from "./helpers.js";
 
-const templates = path.join(ROOT, "templates");
+const templates = path.join(ROOT, "templates", "backend");
 const files = readdirSync(templates, { recursive: true, withFileTypes: true })
 	.filter((entry) => entry.isFile() && entry.name.endsWith(".ejs"))
 	.map((entry) => path.join(entry.parentPath, entry.name))

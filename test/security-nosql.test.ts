@@ -13,10 +13,10 @@ import { ROOT } from "./helpers.js";
 
 // The repositories import siblings from other layers (../http/errors.ts from base): assemble the few files as a
 // generated project would hold them, then import them from there.
-const layers = process.env.CBS_SECURITY_LAYERS ?? path.join(ROOT, "templates/layers"); // another copy: to check the test
+const layers = process.env.CBS_SECURITY_LAYERS ?? path.join(ROOT, "templates/backend/layers"); // another copy: to check the test
 let tree = "";
-type NotesModule = typeof import("../templates/layers/nosql/src/notes/repository.ts");
-type AuthModule = typeof import("../templates/layers/auth-jwt-nosql/src/auth/repository.ts");
+type NotesModule = typeof import("../templates/backend/layers/nosql/src/notes/repository.ts");
+type AuthModule = typeof import("../templates/backend/layers/auth-jwt-nosql/src/auth/repository.ts");
 let createNotesRepository: NotesModule["createNotesRepository"];
 let createAuthRepository: AuthModule["createAuthRepository"];
 

@@ -36,8 +36,8 @@ interface PackOption {
 	choices: string[];
 }
 
-/** Every combination of the built-in pack's options, read from templates/pack.json (never a hard-coded list). */
-export function listCombinations(packDir = join(repoRoot, "templates")): Combination[] {
+/** Every combination of the built-in pack's options, read from templates/backend/pack.json (never a hard-coded list). */
+export function listCombinations(packDir = join(repoRoot, "templates", "backend")): Combination[] {
 	const manifest = JSON.parse(readFileSync(join(packDir, "pack.json"), "utf8")) as { options: PackOption[] };
 	let combos: Record<string, string>[] = [{}];
 	for (const option of manifest.options) {
