@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Throttle } from "../src/auth/throttle.ts";
-import { AppError } from "../src/http/errors.ts";
+import { AppError } from "../src/errors.ts";
 
 describe("Throttle", () => {
   it("hit: allows max attempts per window, then RATE_LIMITED with retryAfter", () => {

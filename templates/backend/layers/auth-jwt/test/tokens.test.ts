@@ -1,17 +1,17 @@
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { TokenService } from "../src/auth/tokens.ts";
-import { TEST_JWT_SECRET } from "./support/app.ts";
+import { TEST_SECRET } from "./support/app.ts";
 
 const config = {
-  secret: TEST_JWT_SECRET,
+  secret: TEST_SECRET,
   accessTtl: 900,
   refreshTtl: 3600,
   issuer: "test-issuer",
   audience: "test-audience",
 };
 const tokens = new TokenService(config);
-const key = new TextEncoder().encode(TEST_JWT_SECRET);
+const key = new TextEncoder().encode(TEST_SECRET);
 const now = Math.floor(Date.now() / 1000);
 
 function forge(

@@ -1,14 +1,14 @@
 import { existsSync } from "node:fs";
 import closeWithGrace from "close-with-grace";
 import { buildApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
 
 // Local development reads .env; real environment variables win over it.
 if (existsSync(".env")) process.loadEnvFile(".env");
 
-let config: ReturnType<typeof loadConfig>;
+let config: Config;
 try {
-  config = loadConfig();
+  config = await loadConfig();
 } catch (error) {
   if (error instanceof ConfigError) {
     for (const line of error.problems) console.error(`config: ${line}`);
@@ -21,7 +21,7 @@ let app: Awaited<ReturnType<typeof buildApp>>;
 try {
   app = await buildApp({ config });
 } catch (error) {
-  // e.g. the database is unreachable: one line, no stack, no credentials
+  // e.g. the database is unreachable: one line naming it and the variable to fix, no stack
   console.error(`start-up failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

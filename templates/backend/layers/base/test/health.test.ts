@@ -39,7 +39,7 @@ describe("probes", () => {
 
   it("GET /ready answers 503 when the database does not", async () => {
     const db = await openTestDatabase();
-    const app = await buildApp({ config: testConfig(), db, logger: false });
+    const app = await buildApp({ config: await testConfig(), database: db, logger: false });
     await db.close();
     const response = await app.inject({ method: "GET", url: "/ready" });
     expect(response.statusCode).toBe(503);
@@ -90,7 +90,7 @@ describe("errors and headers", () => {
 describe("graceful shutdown", () => {
   it("close() lets an in-flight request finish, then stops listening", async () => {
     const db = await openTestDatabase();
-    const app = await buildApp({ config: testConfig(), db, logger: false });
+    const app = await buildApp({ config: await testConfig(), database: db, logger: false });
     // The handler signals when it is entered and waits until close() has stopped the listener,
     // so the request is in flight when close() starts, whatever the machine's load.
     let entered!: () => void;
@@ -128,8 +128,8 @@ describe("CORS_ORIGIN", () => {
   it("allows exactly the listed origins", async () => {
     const db = await openTestDatabase();
     const app = await buildApp({
-      config: testConfig({ CORS_ORIGIN: "https://good.example" }),
-      db,
+      config: await testConfig({ CORS_ORIGIN: "https://good.example" }),
+      database: db,
       logger: false,
     });
     const good = await app.inject({

@@ -9,9 +9,10 @@ import { type AddressInfo, connect } from "node:net";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, loggerOptions } from "../src/app.ts";
+import { buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
-import { DETAIL_MAX } from "../src/http/problem.ts";
+import { loggerOptions } from "../src/logger.ts";
+import { DETAIL_MAX } from "../src/plugins/problems.ts";
 import { testConfig } from "./support/app.ts";
 import { openTestDatabase } from "./support/database.ts";
 
@@ -32,10 +33,10 @@ async function productionApp(env: Record<string, string> = {}) {
       done();
     },
   });
-  const config = testConfig({ NODE_ENV: "production", LOG_LEVEL: "info", ...env });
+  const config = await testConfig({ NODE_ENV: "production", LOG_LEVEL: "info", ...env });
   const instance = await buildApp({
     config,
-    db,
+    database: db,
     // The server's own logger options (level, redaction), writing into memory.
     logger: { ...(loggerOptions(config) as object), stream: logStream } as never,
   });
@@ -357,10 +358,15 @@ describe("SEC-55/88 raw requests on a real socket", () => {
 });
 
 describe("SEC-72 configuration", () => {
-  it("bad values stop start-up with one line per variable, never the value", () => {
+  it("bad values stop start-up with one line per variable, never the value", async () => {
     let message = "";
     try {
-      loadConfig({ NODE_ENV: "staging", PORT: "abc", LOG_LEVEL: "loud", RATE_LIMIT_MAX: "-5" });
+      await loadConfig({
+        NODE_ENV: "staging",
+        PORT: "abc",
+        LOG_LEVEL: "loud",
+        RATE_LIMIT_MAX: "-5",
+      });
     } catch (error) {
       message = (error as Error).message;
     }

@@ -1,6 +1,6 @@
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, TEST_JWT_SECRET } from "./support/app.ts";
+import { createTestApp, TEST_SECRET } from "./support/app.ts";
 import { registerUser, TEST_PASSWORD } from "./support/session.ts";
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
@@ -159,7 +159,7 @@ describe("refresh and logout", () => {
 });
 
 describe("access tokens on /auth/me", () => {
-  const key = new TextEncoder().encode(TEST_JWT_SECRET);
+  const key = new TextEncoder().encode(TEST_SECRET);
 
   async function me(authorization?: string) {
     return t.app.inject({

@@ -6,7 +6,7 @@
 import type { InjectOptions } from "fastify";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestApp, TEST_JWT_SECRET } from "./support/app.ts";
+import { createTestApp, TEST_SECRET } from "./support/app.ts";
 import { registerUser, TEST_PASSWORD } from "./support/session.ts";
 
 type Session = Awaited<ReturnType<typeof registerUser>>;
@@ -84,7 +84,7 @@ describe("SEC-30/37 tokens on the notes routes", () => {
       .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
       .setIssuedAt()
       .setExpirationTime("5m")
-      .sign(new TextEncoder().encode(`${TEST_JWT_SECRET}-but-not-quite`));
+      .sign(new TextEncoder().encode(`${TEST_SECRET}-but-not-quite`));
     expectProblem(
       await inject({ method: "GET", url: "/notes", headers: { authorization: `Bearer ${token}` } }),
       401,

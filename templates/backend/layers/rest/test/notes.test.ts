@@ -238,7 +238,7 @@ describe("pagination", () => {
 describe("database outage", () => {
   it("API calls answer 503 problem+json, /health stays 200", async () => {
     const db = await openTestDatabase();
-    const app = await buildApp({ config: testConfig(), db, logger: false });
+    const app = await buildApp({ config: await testConfig(), database: db, logger: false });
     const h = await newSession(app);
     await db.close();
     const response = await app.inject({ method: "GET", url: "/notes", headers: h });

@@ -4,7 +4,7 @@
  * and on PostgreSQL with DATABASE_URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "../src/http/errors.ts";
+import { AppError } from "../src/errors.ts";
 import { createNotesRepository } from "../src/notes/repository.ts";
 import { NotesService } from "../src/notes/service.ts";
 import { createTestApp } from "./support/app.ts";

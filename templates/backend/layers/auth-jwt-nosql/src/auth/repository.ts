@@ -1,5 +1,5 @@
 import type { Database } from "../db/client.ts";
-import { AppError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
 import type { AuthRepository } from "./types.ts";
 
 interface UserDocument {

@@ -1,7 +1,8 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { refreshTokens, users } from "../db/schema.ts";
-import { AppError } from "../http/errors.ts";
+import { isUniqueViolation } from "../db/errors.ts";
+import { refreshTokens, users } from "../db/schema/users.ts";
+import { AppError } from "../errors.ts";
 import type { AuthRepository } from "./types.ts";
 
 /** Users and refresh tokens in PostgreSQL / PGlite. */
@@ -71,11 +72,4 @@ export function createAuthRepository(db: Database): AuthRepository {
       return row?.familyId ?? null;
     },
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let e = error, i = 0; e && i < 3; e = (e as { cause?: unknown }).cause, i++) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
 }

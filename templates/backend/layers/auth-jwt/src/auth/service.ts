@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { badInput, unauthenticated } from "../http/errors.ts";
+import { badInput } from "../errors.ts";
+import { unauthenticated } from "./errors.ts";
 import { hashPassword, verifyDummy, verifyPassword } from "./password.ts";
 import { Throttle } from "./throttle.ts";
 import type { TokenService } from "./tokens.ts";

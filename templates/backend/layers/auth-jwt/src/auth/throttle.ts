@@ -1,4 +1,4 @@
-import { AppError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
 
 /**
  * Fixed-window attempt counter kept in memory (one process). Used for login attempts per email and

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { AppError, badInput, notFound } from "../http/errors.ts";
+import { AppError, badInput, notFound } from "../errors.ts";
 import type {
   CursorPosition,
   Note,

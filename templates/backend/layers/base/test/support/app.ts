@@ -1,12 +1,13 @@
 import { buildApp } from "../../src/app.ts";
-import { loadConfig } from "../../src/config.ts";
+import { ConfigError, loadConfig } from "../../src/config.ts";
 import { openTestDatabase } from "./database.ts";
 
-/** A fixed secret for tests only (32+ bytes, not a placeholder). */
-export const TEST_JWT_SECRET = "test-only-secret-5Xq9Lm2Rt7Vw3Zb8Nc4Kd6Hf1Jg0Ps";
+/** A fixed JWT_SECRET for tests only (32+ bytes, not a placeholder): tests can sign their own tokens. */
+export const TEST_SECRET = "test-only-secret-5Xq9Lm2Rt7Vw3Zb8Nc4Kd6Hf1Jg0Ps";
 
+/** The configuration of a test run: the environment given, over quiet test defaults. */
 export function testConfig(env: Record<string, string> = {}) {
-  return loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_JWT_SECRET, ...env });
+  return loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_SECRET, ...env });
 }
 
 /**
@@ -14,17 +15,28 @@ export function testConfig(env: Record<string, string> = {}) {
  * beforeAll, and close it in afterAll).
  */
 export async function createTestApp(env: Record<string, string> = {}) {
-  const config = testConfig(env);
-  const db = await openTestDatabase();
-  const app = await buildApp({ config, db, logger: false });
+  const config = await testConfig(env);
+  const database = await openTestDatabase();
+  const app = await buildApp({ config, database, logger: false });
   await app.ready();
   return {
     app,
-    db,
+    db: database,
     config,
     close: async () => {
       await app.close();
-      await db.close();
+      await database.close();
     },
   };
+}
+
+/** The lines a bad configuration reports (none when `env` is valid). */
+export async function configProblems(env: Record<string, string>): Promise<string[]> {
+  try {
+    await loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
 }

@@ -1,5 +1,5 @@
 import type { GraphQLModule } from "../graphql/types.ts";
-import { AppError } from "../http/errors.ts";
+import { AppError } from "../errors.ts";
 import type { AuthService } from "./service.ts";
 import { Throttle } from "./throttle.ts";
 

@@ -1,5 +1,5 @@
 import type { GraphQLModule } from "../graphql/types.ts";
-import { badInput } from "../http/errors.ts";
+import { badInput } from "../errors.ts";
 import type { NotesService } from "./service.ts";
 import type { Note, NotePatch } from "./types.ts";
 

@@ -1,11 +1,9 @@
 import { mkdirSync } from "node:fs";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { FastifyBaseLogger } from "fastify";
-import type { Config } from "../config.ts";
 import { migrate } from "./migrate.ts";
-import * as schema from "./schema.ts";
 
-export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Orm = PgDatabase<PgQueryResultHKT>;
 
 /** Raw SQL access, used by the migration runner. */
 export interface SqlClient {
@@ -35,14 +33,18 @@ export interface OpenOptions {
   pgliteImage?: Blob;
 }
 
-type DbConfig = Pick<Config, "databaseUrl" | "dataDir">;
+export interface DatabaseConfig {
+  /** PostgreSQL URL; when unset the embedded PGlite database in `dataDir` is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+}
 
 /**
  * Opens PostgreSQL at DATABASE_URL, or the embedded PGlite database when it is unset, and applies
  * pending migrations.
  */
 export async function openDatabase(
-  config: DbConfig,
+  config: DatabaseConfig,
   log?: FastifyBaseLogger,
   options: OpenOptions = {},
 ): Promise<Database> {
@@ -74,7 +76,7 @@ async function openPglite(dataDir: string, image?: Blob): Promise<Database> {
   // that reads all of an owner's notes and sorts them, instead of walking the index in order and
   // stopping after one page. Every query here is an index lookup or an ordered index walk.
   await client.exec("SET enable_bitmapscan = off");
-  const orm = drizzlePglite({ client, schema }) as unknown as Orm;
+  const orm = drizzlePglite({ client }) as unknown as Orm;
   let closed = false;
   return {
     kind: "pglite",
@@ -123,7 +125,7 @@ async function openPostgres(
   });
   // An idle connection dropped by the server (restart, failover) must not crash the process.
   pool.on("error", (error) => log?.warn({ err: error }, "idle PostgreSQL connection lost"));
-  const orm = drizzlePostgres({ client: pool, schema }) as unknown as Orm;
+  const orm = drizzlePostgres({ client: pool }) as unknown as Orm;
   let closed = false;
   return {
     kind: "postgres",

@@ -7,7 +7,7 @@ import { migrate } from "./migrate.ts";
 if (existsSync(".env")) process.loadEnvFile(".env");
 
 try {
-  const config = loadConfig();
+  const config = await loadConfig();
   const db = await openDatabase(config, undefined, { migrate: false });
   try {
     const applied = await migrate(db.sql);

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { notes } from "../db/schema.ts";
+import { notes } from "../db/schema/notes.ts";
 import type { NotesRepository, Owner } from "./types.ts";
 
 const columns = {

@@ -1,0 +1,38 @@
+import type { FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { createAuthRepository } from "../auth/repository.ts";
+import { AuthService } from "../auth/service.ts";
+import { TokenService } from "../auth/tokens.ts";
+import type { User } from "../auth/types.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    auth: AuthService;
+  }
+  interface FastifyRequest {
+    /**
+     * The signed-in user of this request, from its `Authorization: Bearer` access token; rejects
+     * with UNAUTHENTICATED (401) without a valid one. Checked once per request, when first asked.
+     */
+    user(): Promise<User>;
+  }
+}
+
+/** Accounts and tokens: the auth service on `app.auth`, and `request.user()`. */
+export default fp(
+  async (app) => {
+    const auth = new AuthService(createAuthRepository(app.db), new TokenService(app.config.jwt));
+    app.decorate("auth", auth);
+
+    const users = new WeakMap<FastifyRequest, Promise<User>>();
+    app.decorateRequest("user", function (this: FastifyRequest) {
+      let user = users.get(this);
+      if (!user) {
+        user = auth.authenticateHeader(this.headers.authorization);
+        users.set(this, user);
+      }
+      return user;
+    });
+  },
+  { name: "auth", dependencies: ["database"] },
+);

@@ -1,0 +1,57 @@
+import { join } from "node:path";
+import autoload from "@fastify/autoload";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyServerOptions } from "fastify";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/client.ts";
+import { loggerOptions } from "./logger.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+export interface BuildAppOptions {
+  config: Config;
+  /** An open database to use (tests pass one); by default the app opens and closes its own. */
+  database?: Database;
+  /** Overrides the logger (tests pass false). */
+  logger?: FastifyServerOptions["logger"];
+}
+
+export const BODY_LIMIT = 1_048_576; // 1 MiB
+
+/**
+ * The app: every file in src/plugins/ (shared concerns: database, security, errors, …), then every
+ * file in src/routes/ (a folder name is its routes' prefix). Add a feature by adding a file there;
+ * this file does not change.
+ */
+export async function buildApp({ config, database, logger }: BuildAppOptions) {
+  const app = Fastify({
+    logger: logger ?? loggerOptions(config),
+    bodyLimit: BODY_LIMIT,
+    // Long path parameters reach the handler (an id of the wrong shape is a 404, not a 414).
+    routerOptions: { maxParamLength: 8192 },
+    // Slow clients cannot hold a connection forever (no reverse proxy is assumed).
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    trustProxy: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate("config", config);
+
+  await app.register(autoload, {
+    dir: join(import.meta.dirname, "plugins"),
+    options: { database },
+  });
+  await app.register(autoload, {
+    dir: join(import.meta.dirname, "routes"),
+    autoHooks: true,
+    cascadeHooks: true,
+  });
+
+  return app;
+}

@@ -1,0 +1,29 @@
+import { sql } from "drizzle-orm";
+import { index, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { at } from "./columns.ts";
+import { ownerId } from "./note-owner.ts";
+
+/**
+ * Drizzle's view of the notes table; migrations/*.sql create it, and test/schema.test.ts fails
+ * when the two disagree.
+ */
+
+export const notes = pgTable(
+  "notes",
+  {
+    id: uuid("id").primaryKey(),
+    ownerId: ownerId(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    createdAt: at("created_at").notNull(),
+    updatedAt: at("updated_at").notNull(),
+  },
+  (t) => [
+    index("notes_owner_created_idx").on(t.ownerId, t.createdAt.desc(), t.id.desc()),
+    // Shared notes have owner_id NULL, and `owner_id IS NULL` does not let the index above give
+    // rows in created_at order: this one does.
+    index("notes_unowned_created_idx")
+      .on(t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.ownerId} IS NULL`),
+  ],
+);
