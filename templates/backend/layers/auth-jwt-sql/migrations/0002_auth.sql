@@ -10,9 +10,9 @@ CREATE UNIQUE INDEX users_email_key ON users (lower(email));
 
 CREATE TABLE refresh_tokens (
   id uuid PRIMARY KEY,
-  user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  user_id uuid NOT NULL CONSTRAINT refresh_tokens_user_id_users_id_fk REFERENCES users (id) ON DELETE CASCADE,
   family_id uuid NOT NULL,
-  token_hash text NOT NULL UNIQUE,
+  token_hash text NOT NULL CONSTRAINT refresh_tokens_token_hash_key UNIQUE,
   expires_at timestamptz(3) NOT NULL,
   created_at timestamptz(3) NOT NULL,
   -- set when the token is used (rotated), logged out or its family revoked
@@ -22,4 +22,4 @@ CREATE TABLE refresh_tokens (
 CREATE INDEX refresh_tokens_family_idx ON refresh_tokens (family_id);
 
 ALTER TABLE notes
-  ADD CONSTRAINT notes_owner_fk FOREIGN KEY (owner_id) REFERENCES users (id) ON DELETE CASCADE;
+  ADD CONSTRAINT notes_owner_id_users_id_fk FOREIGN KEY (owner_id) REFERENCES users (id) ON DELETE CASCADE;

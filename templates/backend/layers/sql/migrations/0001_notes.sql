@@ -8,6 +8,6 @@ CREATE TABLE notes (
 );
 
 CREATE INDEX notes_owner_created_idx ON notes (owner_id, created_at DESC, id DESC);
--- Without auth every note has owner_id NULL, and `owner_id IS NULL` does not let the index above
+-- Shared notes have owner_id NULL, and `owner_id IS NULL` does not let the index above
 -- give rows in created_at order: this one does.
 CREATE INDEX notes_unowned_created_idx ON notes (created_at DESC, id DESC) WHERE owner_id IS NULL;

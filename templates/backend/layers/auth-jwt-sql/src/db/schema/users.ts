@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { at } from "./columns.ts";
 
-/** Drizzle's view of the accounts tables (migrations/0002_auth.sql). */
+/** The accounts tables as Drizzle sees them; migrations/0002_auth.sql creates them. */
 
 export const users = pgTable(
   "users",
@@ -25,7 +25,7 @@ export const refreshTokens = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     familyId: uuid("family_id").notNull(),
     /** SHA-256 (hex) of the token. */
-    tokenHash: text("token_hash").notNull().unique(),
+    tokenHash: text("token_hash").notNull().unique("refresh_tokens_token_hash_key"),
     expiresAt: at("expires_at").notNull(),
     createdAt: at("created_at").notNull(),
     /** Set when the token is used, logged out or its family revoked. */

@@ -4,8 +4,8 @@ import { at } from "./columns.ts";
 import { ownerId } from "./note-owner.ts";
 
 /**
- * Drizzle's view of the notes table; migrations/*.sql create it, and test/schema.test.ts fails
- * when the two disagree.
+ * The notes table as Drizzle sees it; migrations/*.sql create it (test/schema.test.ts fails when
+ * the two disagree). `DESC NULLS FIRST` is PostgreSQL's `DESC`: the order the list query reads.
  */
 
 export const notes = pgTable(
@@ -19,11 +19,15 @@ export const notes = pgTable(
     updatedAt: at("updated_at").notNull(),
   },
   (t) => [
-    index("notes_owner_created_idx").on(t.ownerId, t.createdAt.desc(), t.id.desc()),
+    index("notes_owner_created_idx").on(
+      t.ownerId,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     // Shared notes have owner_id NULL, and `owner_id IS NULL` does not let the index above give
     // rows in created_at order: this one does.
     index("notes_unowned_created_idx")
-      .on(t.createdAt.desc(), t.id.desc())
+      .on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.ownerId} IS NULL`),
   ],
 );
