@@ -1,7 +1,6 @@
 /**
- * SQL injection and database error hygiene (SEC-50, SEC-52, SEC-53, SEC-68 in the security
- * catalogue), through the notes service, so it holds for REST and GraphQL alike. Runs on PGlite,
- * and on PostgreSQL with DATABASE_URL.
+ * SQL injection and database error hygiene, through the notes service, so it holds for REST and
+ * GraphQL alike. Runs on PGlite, and on PostgreSQL with DATABASE_URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../src/errors.ts";
@@ -47,7 +46,7 @@ async function countNotes(): Promise<number> {
   return Number(row?.n);
 }
 
-describe("SEC-52 SQL injection", () => {
+describe("SQL injection", () => {
   it("ids, cursors and values are parameters: injections find nothing and change nothing", async () => {
     const mine = await notes.create(null, { title: "keep me", body: "" });
     const before = await countNotes();
@@ -82,7 +81,7 @@ describe("SEC-52 SQL injection", () => {
   });
 });
 
-describe("SEC-53/68 text PostgreSQL cannot store", () => {
+describe("text PostgreSQL cannot store", () => {
   it("a NUL character or a lone surrogate is refused as bad input, not a database error", async () => {
     for (const text of ["a\u0000b", "\ud800", "ok\udfff"]) {
       expect(await outcome(() => notes.create(null, { title: text, body: "" }))).toBe(
