@@ -1,6 +1,7 @@
 /**
- * Adversarial tests of access and refresh tokens, passwords and login abuse. Tokens are forged with `jose` directly, never with the app's TokenService,
- * so a mistake in the app's signing code cannot hide a mistake in its verification.
+ * Adversarial tests of access and refresh tokens, passwords and login abuse. Tokens are forged
+ * with `jose` directly, never with the app's TokenService, so a mistake in the app's signing code
+ * cannot hide a mistake in its verification.
  * These run through the AuthService, so they hold for REST and GraphQL alike.
  */
 import { createHash } from "node:crypto";

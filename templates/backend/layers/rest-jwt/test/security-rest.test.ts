@@ -1,7 +1,7 @@
 /**
- * Adversarial tests of the REST API with auth: forged
- * tokens on real routes, brute force, object-level authorization, mass assignment, data exposure,
- * injection through query strings and bodies, hostile JSON and content types.
+ * Adversarial tests of the REST API with auth: forged tokens on real routes, brute force,
+ * object-level authorization, mass assignment, data exposure, injection through query strings and
+ * bodies, hostile JSON and content types.
  */
 import type { InjectOptions } from "fastify";
 import { SignJWT } from "jose";
