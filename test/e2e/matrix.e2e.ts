@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import SwaggerParser from "@apidevtools/swagger-parser";
 import { afterAll, describe, it } from "vitest";
 import {
 	badInstallWarnings,
@@ -266,8 +267,9 @@ class CombinationRun {
 	}
 
 	/**
-	 * SEC-81: the running server's /openapi.json passes `redocly lint` (recommended rules) and `spectral lint` with
-	 * the OWASP API Security ruleset (test/e2e/spectral.yaml): no errors from either; warnings printed. Returns the
+	 * SEC-81: the running server's /openapi.json passes `redocly lint` (recommended rules), the validation of
+	 * @apidevtools/swagger-parser and `spectral lint` with the OWASP API Security ruleset (test/e2e/spectral.yaml):
+	 * no errors from any; warnings printed. Returns the
 	 * spec's file (for SEC-82) and keeps its text (for SEC-73's comparison with production).
 	 */
 	async lintOpenApi(server: RunningServer | undefined): Promise<string | undefined> {
@@ -302,6 +304,15 @@ class CombinationRun {
 					`e2e ${this.combo.name}: openapi lint (redocly): no errors, ${findings.length} warning(s)` +
 						(findings.length > 0 ? `\n${indent(findings.map((l) => l.trim()).join("\n"))}` : ""),
 				);
+			},
+			false,
+		);
+		await this.step(
+			"openapi validation (@apidevtools/swagger-parser)",
+			async () => {
+				// A widely used validator, stricter than the linters on some points (e.g. `info.license` needs an
+				// `identifier` or a `url`): a document it rejects breaks tools built on it.
+				await SwaggerParser.validate(spec);
 			},
 			false,
 		);
