@@ -11,8 +11,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
 
-// The repositories import siblings from other layers (../http/errors.ts from base): assemble the few files as a
-// generated project would hold them, then import them from there.
+// The repositories import siblings from other layers (../errors.ts from base, ../db/errors.ts from nosql): assemble
+// the few files as a generated project would hold them, then import them from there.
 const layers = process.env.CBS_SECURITY_LAYERS ?? path.join(ROOT, "templates/backend/layers"); // another copy: to check the test
 let tree = "";
 type NotesModule = typeof import("../templates/backend/layers/nosql/src/notes/repository.ts");
@@ -23,7 +23,8 @@ let createAuthRepository: AuthModule["createAuthRepository"];
 beforeAll(async () => {
 	tree = mkdtempSync(path.join(os.tmpdir(), "cbs-nosql-"));
 	for (const [layer, file] of [
-		["base", "src/http/errors.ts"],
+		["base", "src/errors.ts"],
+		["nosql", "src/db/errors.ts"],
 		["nosql", "src/notes/repository.ts"],
 		["auth-jwt-nosql", "src/auth/repository.ts"],
 	] as const) {

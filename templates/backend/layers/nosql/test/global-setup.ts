@@ -1,5 +1,6 @@
 import { MongoClient } from "mongodb";
 import type { TestProject } from "vitest/node";
+import { maskPassword } from "../src/db/client.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -36,11 +37,11 @@ export default async function setup(project: TestProject) {
     await client.db("admin").command({ ping: 1 });
   } catch (error) {
     await stop?.();
-    fail(`no MongoDB is available at MONGODB_URI (${reason(error)}); ${HOW_TO}`);
+    fail(`cannot reach MongoDB at ${maskPassword(uri)} (MONGODB_URI): ${reason(error)}; ${HOW_TO}`);
   } finally {
     await client.close();
   }
-  console.log(`tests: database = MongoDB at ${redact(uri)}`);
+  console.log(`tests: database = MongoDB at ${maskPassword(uri)}`);
   project.provide("mongodbUri", uri);
   return async () => {
     await stop?.();
@@ -70,8 +71,4 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
     console.warn = warn;
     console.error = error;
   }
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, "//$1:***@");
 }

@@ -1,4 +1,5 @@
 import type { Database } from "../db/client.ts";
+import { isDuplicateKey } from "../db/errors.ts";
 import { AppError } from "../errors.ts";
 import type { AuthRepository } from "./types.ts";
 
@@ -22,7 +23,10 @@ interface RefreshTokenDocument {
   revokedAt: Date | null;
 }
 
-/** Users and refresh tokens in MongoDB. Filters use explicit $eq on typed strings. */
+/**
+ * Users and refresh tokens in MongoDB (indexes: src/db/indexes/users.ts). Filters use explicit $eq
+ * on typed strings.
+ */
 export function createAuthRepository(database: Database): AuthRepository {
   const users = database.db.collection<UserDocument>("users");
   const tokens = database.db.collection<RefreshTokenDocument>("refresh_tokens");
@@ -36,7 +40,7 @@ export function createAuthRepository(database: Database): AuthRepository {
           createdAt: user.createdAt,
         });
       } catch (error) {
-        if ((error as { code?: unknown }).code === 11000) {
+        if (isDuplicateKey(error)) {
           throw new AppError("CONFLICT", "This email is already registered");
         }
         throw error;

@@ -1,7 +1,8 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { FastifyBaseLogger } from "fastify";
-import { type Db, MongoClient } from "mongodb";
-import type { Config } from "../config.ts";
-import { ensureIndexes } from "./indexes.ts";
+import { type Db, type IndexDescription, MongoClient } from "mongodb";
 
 export interface Database {
   kind: "mongodb";
@@ -11,14 +12,26 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface DatabaseConfig {
+  /** The connection string; the database name comes from its path. */
+  mongodbUri: string;
+}
+
 export interface OpenOptions {
   /** The database to use instead of the one named in the URI (tests use one per file). */
   dbName?: string;
 }
 
-/** Connects to MONGODB_URI and creates the indexes (unique emails, note listing order). */
+/**
+ * What a file of src/db/indexes/ exports as default: the indexes a part of the app relies on, by
+ * collection name, each with a `name` (`notes.ts` is the example to copy). A new file there is
+ * applied at the next start; changing an existing index's options needs it dropped first.
+ */
+export type CollectionIndexes = Record<string, IndexDescription[]>;
+
+/** Connects to MONGODB_URI and creates the indexes that the files of src/db/indexes/ declare. */
 export async function openDatabase(
-  config: Pick<Config, "mongodbUri">,
+  config: DatabaseConfig,
   log?: FastifyBaseLogger,
   options: OpenOptions = {},
 ): Promise<Database> {
@@ -27,12 +40,12 @@ export async function openDatabase(
     connectTimeoutMS: 5_000,
     ignoreUndefined: true,
   });
-  await client.connect();
   const db = client.db(options.dbName);
   try {
+    await client.connect();
     await ensureIndexes(db);
   } catch (error) {
-    await client.close();
+    await client.close().catch(() => {});
     throw error;
   }
   log?.info({ database: db.databaseName }, "connected to MongoDB");
@@ -50,4 +63,25 @@ export async function openDatabase(
       await client.close();
     },
   };
+}
+
+/**
+ * The URI with its password masked, for messages and logs: everything between the user name and
+ * the last `@` before the options (not `URL`: a mongodb:// URI may list several hosts).
+ */
+export function maskPassword(uri: string): string {
+  return uri.replace(/^([a-z+]+:\/\/[^:@/?]*):[^?]*@/i, "$1:***@");
+}
+
+/** Creates every declared index; idempotent, so it runs at every start. */
+async function ensureIndexes(db: Db): Promise<void> {
+  const dir = join(import.meta.dirname, "indexes");
+  const files = (await readdir(dir)).filter((file) => /^[^.]+\.(ts|js)$/.test(file)).sort();
+  for (const file of files) {
+    const module = await import(pathToFileURL(join(dir, file)).href);
+    const indexes = module.default as CollectionIndexes;
+    for (const [collection, descriptions] of Object.entries(indexes)) {
+      await db.collection(collection).createIndexes(descriptions);
+    }
+  }
 }

@@ -4,7 +4,7 @@ import type { Note, NotesRepository, Owner } from "./types.ts";
 
 interface NoteDocument {
   _id: string;
-  /** The owning user; null when the app has no authentication. */
+  /** Whose note it is (see Owner); every filter compares it. */
   ownerId: string | null;
   title: string;
   body: string;
@@ -23,7 +23,7 @@ const toNote = (doc: NoteDocument): Note => ({
 /** Filters are built from typed scalars with explicit $eq: no operator from input reaches a query. */
 const ownedBy = (owner: Owner): Filter<NoteDocument> => ({ ownerId: { $eq: owner } });
 
-/** Notes in MongoDB. Every query is scoped to the owner. */
+/** Notes in MongoDB (indexes: src/db/indexes/notes.ts). Every query is scoped to the owner. */
 export function createNotesRepository(database: Database): NotesRepository {
   const notes = database.db.collection<NoteDocument>("notes");
   return {
