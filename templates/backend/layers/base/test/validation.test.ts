@@ -41,7 +41,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-const signup = (payload: unknown, url = "/signup") => app.inject({ method: "POST", url, payload });
+const signup = (payload: object, url = "/signup") => app.inject({ method: "POST", url, payload });
 
 describe("request validation", () => {
   it("checks string formats (email, uri, …) instead of ignoring them", async () => {
