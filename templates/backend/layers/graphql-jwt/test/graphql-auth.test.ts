@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REGISTER_LIMIT_PER_IP } from "../src/auth/graphql.ts";
+import { REGISTER_LIMIT_PER_IP } from "../src/routes/graphql/auth.ts";
 import { createTestApp } from "./support/app.ts";
 import { gql } from "./support/graphql.ts";
 import { registerUser, TEST_PASSWORD } from "./support/session.ts";

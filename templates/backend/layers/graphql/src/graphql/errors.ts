@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { GraphQLError, GraphQLFormattedError } from "graphql";
-import { AppError, isDatabaseUnavailable } from "../http/errors.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
+import { AppError } from "../errors.ts";
 
 /**
  * Every GraphQL error leaves with `extensions.code`:

@@ -36,9 +36,6 @@ export const limits = {
   defaultListLimit: 20,
 } as const;
 
-/** Mutations that check a password or a token: at most one of them per request, so aliases can't multiply guesses. */
-const guardedMutations = new Set(["register", "login", "refresh", "logout"]);
-
 function countingRule(
   what: string,
   max: number,
@@ -84,33 +81,6 @@ export const maxAliasesRule = countingRule("aliases", limits.aliases, (doc) =>
 export const maxDirectivesRule = countingRule("directives", limits.directives, (doc) =>
   countNodes(doc, (node) => node.kind === Kind.DIRECTIVE),
 );
-
-/** At most one register/login/refresh/logout per request (aliases or not). */
-export const oneAuthMutationRule: ValidationRule = (context) => {
-  let seen = 0;
-  return {
-    Field(node) {
-      const parent = context.getParentType();
-      if (
-        parent &&
-        parent === context.getSchema().getMutationType() &&
-        guardedMutations.has(node.name.value)
-      ) {
-        seen++;
-        if (seen === 2) {
-          context.reportError(
-            new GraphQLError(
-              "Only one of register, login, refresh or logout is allowed per request.",
-              {
-                nodes: [node],
-              },
-            ),
-          );
-        }
-      }
-    },
-  };
-};
 
 /** How many items a list field asks for: its `limit` argument, else that argument's default. */
 function listSize(
@@ -253,9 +223,4 @@ export const noIntrospectionRule: ValidationRule = (context) => ({
   },
 });
 
-export const limitRules: ValidationRule[] = [
-  maxAliasesRule,
-  maxDirectivesRule,
-  oneAuthMutationRule,
-  costLimitRule,
-];
+export const limitRules: ValidationRule[] = [maxAliasesRule, maxDirectivesRule, costLimitRule];

@@ -37,3 +37,16 @@ export async function gql<T = Record<string, unknown>>(
     codes: (body.errors ?? []).map((error) => error.extensions?.code),
   };
 }
+
+/**
+ * One schema module's part of the schema, as the API promises it (test/graphql-schema/ holds one per
+ * module). Fields are written `(arguments): Type`, e.g. `"(id: ID!): Note"`.
+ */
+export interface SchemaPart {
+  query?: Record<string, string>;
+  mutation?: Record<string, string>;
+  /** Object types and their fields. */
+  objects?: Record<string, Record<string, string>>;
+  /** Input types and their fields, in order. */
+  inputs?: Record<string, { name: string; type: string }[]>;
+}

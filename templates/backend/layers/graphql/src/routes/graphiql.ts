@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 
 /**
- * GraphiQL at GET /graphiql, for development only (the app does not register it in production).
+ * GraphiQL at GET /graphiql, outside production only: in production these routes do not exist.
  *
  * Every file comes from this server: graphiql's prebuilt bundle and React 18's UMD builds, read
  * from node_modules (they are devDependencies). No CDN, so it works offline, and no inline
@@ -46,38 +46,30 @@ const PAGE_CSS = `html, body { height: 100%; margin: 0; }
 #graphiql { height: 100vh; }
 `;
 
-/** Runs in the browser. */
-function initScript(withAuth: boolean): string {
-  const intro = [
-    "# GraphiQL: served by this API in development only.",
-    ...(withAuth
-      ? [
-          "# Fields that need a user read the access token:",
-          "# run register or login, then add in Headers below",
-          '#   { "Authorization": "Bearer <accessToken>" }',
-        ]
-      : []),
-    "",
-    "query Notes {",
-    "  notes(limit: 5) {",
-    "    items { id title createdAt }",
-    "    nextCursor",
-    "  }",
-    "}",
-    "",
-  ].join("\n");
-  return `(function () {
+/** The query GraphiQL opens with. */
+const INTRO = `# GraphiQL: served by this API outside production only.
+# Request headers go under Headers below; the Docs pane describes every field.
+
+query Notes {
+  notes(limit: 5) {
+    items { id title createdAt }
+    nextCursor
+  }
+}
+`;
+
+/** Runs in the browser; the Headers editor is open from the start. */
+const INIT_SCRIPT = `(function () {
   var fetcher = GraphiQL.createFetcher({ url: new URL("/graphql", window.location.href).toString() });
   ReactDOM.createRoot(document.getElementById("graphiql")).render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,
-      defaultQuery: ${JSON.stringify(intro)},
-      defaultEditorToolsVisibility: true,
+      defaultQuery: ${JSON.stringify(INTRO)},
+      defaultEditorToolsVisibility: "headers",
     }),
   );
 })();
 `;
-}
 
 const cache = new Map<string, Buffer>();
 
@@ -93,15 +85,16 @@ async function packageFile(name: string): Promise<{ body: Buffer; type: string }
   return { body, type: file.type };
 }
 
-export async function graphiqlRoutes(app: FastifyInstance, options: { withAuth: boolean }) {
-  const init = initScript(options.withAuth);
+const graphiql: FastifyPluginAsync = async (app) => {
+  if (app.config.isProduction) return;
+
   app.get("/graphiql", async (_request, reply) =>
     reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(PAGE),
   );
 
   app.get<{ Params: { name: string } }>("/graphiql/assets/:name", async (request, reply) => {
     const { name } = request.params;
-    if (name === "init.js") return reply.type(JS).send(init);
+    if (name === "init.js") return reply.type(JS).send(INIT_SCRIPT);
     if (name === "page.css") return reply.type(CSS).send(PAGE_CSS);
     let file: Awaited<ReturnType<typeof packageFile>>;
     try {
@@ -113,4 +106,6 @@ export async function graphiqlRoutes(app: FastifyInstance, options: { withAuth: 
     if (!file) return reply.callNotFound();
     return reply.type(file.type).header("cache-control", "public, max-age=3600").send(file.body);
   });
-}
+};
+
+export default graphiql;
