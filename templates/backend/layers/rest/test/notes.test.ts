@@ -270,6 +270,7 @@ describe("OpenAPI and docs", () => {
   it("serves an OpenAPI 3.1 document listing every route", async () => {
     const response = await t.app.inject({ method: "GET", url: "/openapi.json" });
     expect(response.statusCode).toBe(200);
+    expect(response.headers["x-ratelimit-limit"]).toBeDefined(); // rate-limited like every route
     const doc = response.json();
     expect(doc.openapi).toBe("3.1.0");
     const routes = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) =>

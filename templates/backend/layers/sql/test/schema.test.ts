@@ -9,7 +9,9 @@ import { openDatabase } from "../src/db/client.ts";
 async function drizzleSchema(): Promise<Record<string, unknown>> {
   const dir = join(import.meta.dirname, "..", "src", "db", "schema");
   const files = (await readdir(dir)).filter((file) => file.endsWith(".ts"));
-  const modules = await Promise.all(files.map((file) => import(pathToFileURL(join(dir, file)).href)));
+  const modules = await Promise.all(
+    files.map((file) => import(pathToFileURL(join(dir, file)).href)),
+  );
   return Object.assign({}, ...modules);
 }
 
