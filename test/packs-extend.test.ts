@@ -356,15 +356,15 @@ describe("the example pack (examples/acme-pack)", () => {
 		expect(text(otel, "README.md")).toMatch(/## Observability/);
 		expect(otel[".github/workflows/ci.yml"]?.layer).toBe("acme-backend/layers/acme");
 		expect(otel[".github/CODEOWNERS"]).toBeDefined();
-		expect(otel["src/telemetry.ts"]?.layer).toBe("acme-backend/layers/otel");
+		expect(otel["src/plugins/telemetry.ts"]?.layer).toBe("acme-backend/layers/otel");
 		const pkg = JSON.parse(text(otel, "package.json") ?? "");
 		expect(pkg.dependencies).toHaveProperty("@fastify/otel");
 		expect(pkg.dependencies).toHaveProperty("fastify"); // the built-in pack's, merged
-		expect(pkg.scripts.start).toBe("node --import ./dist/instrumentation.js dist/server.js");
+		expect(pkg.scripts.start).toBe("node dist/server.js"); // tracing is a plugin file: no --import
 		expect(pkg.license).toBe("UNLICENSED");
 		expect(text(otel, ".env.example")).toMatch(/\nOTEL_SERVICE_NAME=app\n$/);
 		const none = plan(pack, { api: "graphql", db: "nosql", auth: "none", observability: "none" });
-		expect(none["src/telemetry.ts"]).toBeUndefined();
+		expect(none["src/plugins/telemetry.ts"]).toBeUndefined();
 		expect(text(none, "README.md")).not.toMatch(/Observability/);
 		expect(JSON.parse(text(none, "package.json") ?? "").dependencies).not.toHaveProperty("@fastify/otel");
 	});
