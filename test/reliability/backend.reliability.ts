@@ -356,6 +356,66 @@ describe("SEC-58 slow clients", () => {
 	});
 });
 
+describe("connection ceiling", () => {
+	it("one address holding its maximum: more connections are closed at once, /health answers other clients", async () => {
+		const { connect } = await import("node:net");
+		type Outcome = "held" | "refused" | "no answer";
+		const sockets: import("node:net").Socket[] = [];
+		// From 127.0.0.2: opens a connection, sends GET /health; "held" once the 200 arrives (keep-alive keeps it open).
+		const open = () =>
+			new Promise<Outcome>((resolve) => {
+				const socket = connect({ port, host: "127.0.0.1", localAddress: "127.0.0.2" });
+				sockets.push(socket);
+				let answer = "";
+				const timer = setTimeout(() => resolve("no answer"), 20_000);
+				socket.on("error", () => {});
+				socket.on("data", (chunk) => {
+					answer += String(chunk);
+					if (answer.startsWith("HTTP/1.1 200")) {
+						clearTimeout(timer);
+						resolve("held");
+					}
+				});
+				socket.on("close", () => {
+					clearTimeout(timer);
+					resolve(answer === "" ? "refused" : "no answer");
+				});
+				socket.write("GET /health HTTP/1.1\r\nHost: flood\r\n\r\n");
+			});
+		const attempts = 1000;
+		const outcomes: Outcome[] = [];
+		const probes: number[] = [];
+		try {
+			// in batches of 100, so the listen backlog never overflows
+			for (let batch = 0; batch < attempts / 100; batch++) {
+				outcomes.push(...(await Promise.all(Array.from({ length: 100 }, open))));
+			}
+			const held = sockets.filter((socket) => !socket.closed).length;
+			// while 127.0.0.2 holds its maximum, another client (127.0.0.1) is served
+			for (let i = 0; i < 10; i++) {
+				probes.push((await call("GET", "/health", { localAddress: "127.0.0.1", timeoutMs: 10_000 })).status);
+			}
+			probes.push((await call("GET", "/ready", { localAddress: "127.0.0.1", timeoutMs: 10_000 })).status);
+			const count = (what: Outcome) => outcomes.filter((outcome) => outcome === what).length;
+			console.log(
+				`reliability connection ceiling: ${attempts} connections from one address: ${count("held")} held ` +
+					`(${held} still open while probing), ${count("refused")} closed at once, ${count("no answer")} without ` +
+					`an answer; meanwhile ${probes.filter((s) => s === 200).length}/${probes.length} /health and /ready ` +
+					`answers 200 to another address (MAX_CONNECTIONS_PER_ADDRESS default 256)`,
+			);
+			expect(count("held")).toBe(256);
+			expect(count("refused")).toBe(attempts - 256);
+			expect(held).toBe(256);
+			expect(probes.every((status) => status === 200)).toBe(true);
+		} finally {
+			for (const socket of sockets) socket.destroy();
+		}
+		// once it lets go, the address is served again
+		await new Promise((done) => setTimeout(done, 500));
+		expect((await call("GET", "/health", { localAddress: "127.0.0.2" })).status).toBe(200);
+	});
+});
+
 describe("SEC-75 hung request at shutdown", () => {
 	it("a request that never finishes its body cannot hold the process: exit 1 after the grace period, port free", async () => {
 		const { connect } = await import("node:net");

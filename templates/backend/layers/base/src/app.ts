@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
+import { earlyErrorHandlers } from "./early-errors.ts";
 import { loggerOptions } from "./logger.ts";
 
 declare module "fastify" {
@@ -39,6 +40,9 @@ export async function buildApp({ config, database, logger }: BuildAppOptions) {
     return503OnClosing: true,
     forceCloseConnections: "idle",
     trustProxy: false,
+    // Answers written before routing (malformed requests, headers too large, …) are problem
+    // documents with the security headers too.
+    ...earlyErrorHandlers(config),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("config", config);

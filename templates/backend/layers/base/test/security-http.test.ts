@@ -1,6 +1,8 @@
 /**
  * HTTP hardening of every route: error hygiene in production, security headers, CORS, hostile
- * JSON, raw-socket request smuggling, the server options, configuration checks and secrets in logs. Test-only routes are added to a real app
+ * JSON, text that is not valid Unicode, rate limits on unknown routes, raw-socket request
+ * smuggling, answers written before routing, the server options, configuration checks and
+ * secrets in logs. Test-only routes are added to a real app
  * before it starts, so these hold for REST and GraphQL alike.
  */
 import { spawnSync } from "node:child_process";
@@ -66,6 +68,7 @@ async function productionApp(env: Record<string, string> = {}) {
     });
   });
   instance.get("/__test/ip", async (request) => ({ ip: request.ip }));
+  instance.get("/__test/param/:id", async (request) => request.params);
   instance.get("/__test/range", async () => {
     throw new RangeError("Maximum call stack size exceeded");
   });
@@ -234,6 +237,71 @@ describe("hostile JSON does not hurt the process", () => {
   });
 });
 
+describe("text that is not valid Unicode", () => {
+  it("invalid UTF-8 bytes anywhere in a JSON body: 400, never stored as U+FFFD", async () => {
+    const json = (inner: number[]) =>
+      Buffer.concat([Buffer.from('{"title":"a'), Buffer.from(inner), Buffer.from('b"}')]);
+    for (const bytes of [
+      [0xff], // never valid
+      [0xc3], // a lead byte without its continuation
+      [0xc0, 0xaf], // overlong "/"
+      [0xed, 0xa0, 0x80], // a UTF-16 surrogate encoded as UTF-8 (CESU-8)
+      [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
+    ]) {
+      const response = await post(json(bytes));
+      expectCleanProblem(response, 400);
+      expect(response.json().detail).toMatch(/UTF-8/);
+    }
+    expectCleanProblem(await post(Buffer.from([0x7b, 0x22, 0xe2, 0x82])), 400); // cut mid-character
+  });
+
+  it("strings or keys with a lone UTF-16 surrogate: 400; pairs and escaped backslashes pass", async () => {
+    for (const payload of [
+      '{"title":"\\ud800"}',
+      '{"title":"a\\udfffb"}',
+      '{"title":"\\ude00\\ud83d"}',
+      '{"title":"t","\\ud800":1}',
+      '{"title":"t","x":[[{"y":"\\uDBFF"}]]}',
+    ]) {
+      const response = await post(payload);
+      expectCleanProblem(response, 400);
+      expect(response.json().detail).toMatch(/lone surrogates/);
+    }
+    const pair = await post('{"title":"key \\ud83d\\udd11"}');
+    expect(pair.statusCode).toBe(200);
+    expect(pair.json()).toEqual({ title: "key \u{1f511}" });
+    const escaped = await post(JSON.stringify({ title: "\\ud800" }));
+    expect(escaped.statusCode).toBe(200);
+    expect(escaped.json()).toEqual({ title: "\\ud800" });
+    expect((await post(Buffer.from('{"title":"caf\u00e9 \u{1f511}"}'))).json()).toEqual({
+      title: "caf\u00e9 \u{1f511}",
+    });
+  });
+});
+
+describe("unknown routes", () => {
+  it("are rate-limited like every route: with RATE_LIMIT_MAX=3, the 4th request is 429", async () => {
+    const three = await productionApp({ RATE_LIMIT_MAX: "3" });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await three.inject({ method: "GET", url: `/scan-${i}` });
+        statuses.push(response.statusCode);
+        if (i === 3) {
+          expectCleanProblem(response, 429);
+          expect(Number(response.headers["retry-after"])).toBeGreaterThan(0);
+        }
+      }
+      expect(statuses).toEqual([404, 404, 404, 429]);
+      // known routes share the client's budget: it is spent
+      expect((await three.inject({ method: "POST", url: "/__test/echo" })).statusCode).toBe(429);
+      expect((await three.inject({ method: "GET", url: "/health" })).statusCode).toBe(200);
+    } finally {
+      await three.close();
+    }
+  });
+});
+
 describe("method override and request ids", () => {
   it("ignores X-HTTP-Method-Override and never echoes a hostile X-Request-Id", async () => {
     const override = await app.inject({
@@ -353,6 +421,43 @@ describe("raw requests on a real socket", () => {
     for (let i = 0; i < 17; i++) request += `${chunk.length.toString(16)}\r\n${chunk}\r\n`;
     request += "0\r\n\r\n";
     expect(await raw(request)).toMatch(/^HTTP\/1\.1 413 /);
+  });
+  it("answers written before routing (400, 414, 431) are problem documents with the security headers", async () => {
+    const cases: [string, number][] = [
+      ["GARBAGE\r\n\r\n", 400],
+      ["GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", 400],
+      [`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`, 431],
+      [`GET /${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
+      ["GET /__test/param/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400],
+      [
+        `GET /__test/param/${"a".repeat(9000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        414,
+      ],
+    ];
+    for (const [request, status] of cases) {
+      const answer = await raw(request);
+      const [head = "", body = ""] = answer.split("\r\n\r\n");
+      expect(head).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      const headers = Object.fromEntries(
+        head
+          .split("\r\n")
+          .slice(1)
+          .map((line) => [
+            line.slice(0, line.indexOf(":")).toLowerCase(),
+            line.slice(line.indexOf(":") + 1).trim(),
+          ]),
+      );
+      expect(headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(headers["x-content-type-options"]).toBe("nosniff");
+      expect(headers["content-security-policy"]).toMatch(/default-src 'none'/);
+      expect(headers["x-frame-options"]).toBe("DENY");
+      expect(headers["strict-transport-security"]).toMatch(/max-age=\d{7,}/);
+      const problem = JSON.parse(body);
+      expect(Object.keys(problem).sort()).toEqual(["detail", "status", "title", "type"]);
+      expect(problem.status).toBe(status);
+      expect(body).not.toMatch(/aaaa|%zz|fastify|FST_|HPE_/i);
+      expect(answer).not.toContain("<still open>");
+    }
   });
 });
 

@@ -369,7 +369,7 @@ describe("ids and query strings are data, never code", () => {
 });
 
 describe("text the database cannot store", () => {
-  it("NUL characters and lone surrogates are 400 (login: 401), never a 500", async () => {
+  it("NUL characters and lone surrogates are 400 (login: 401 for a NUL), never a 500", async () => {
     for (const text of ["a\u0000b", "\ud800"]) {
       for (const payload of [
         { title: text, body: "" },
@@ -405,7 +405,8 @@ describe("text the database cannot store", () => {
           remoteAddress: "192.0.2.41",
           payload: { email: `x${text}@example.com`, password: TEST_PASSWORD },
         }),
-        401,
+        // a lone surrogate never reaches the login: the JSON parser refuses it on every route
+        text.isWellFormed() ? 401 : 400,
       );
     }
   });

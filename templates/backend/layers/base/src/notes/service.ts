@@ -15,19 +15,26 @@ export const BODY_MAX = 10_000;
 export const LIMIT_MIN = 1;
 export const LIMIT_MAX = 100;
 export const LIMIT_DEFAULT = 20;
+/** Notes one owner may store unless the service is told otherwise (NOTES_MAX_PER_OWNER). */
+export const MAX_PER_OWNER_DEFAULT = 10_000;
+/** The latest instant a cursor may name: 9999-12-31T23:59:59.999Z (every database stores it). */
+export const CURSOR_TIME_MAX = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Notes use cases. Framework-free: every rule lives here (the REST schemas repeat the limits for
  * documentation and early rejection). Errors are `AppError`s. A note of another owner, or an id of
- * the wrong shape, is NOT_FOUND.
+ * the wrong shape, is NOT_FOUND. An owner who already has `maxPerOwner` notes gets CONFLICT for
+ * one more (checked before each insert: concurrent creates may pass it by their number).
  */
 export class NotesService {
   readonly #repository: NotesRepository;
+  readonly #maxPerOwner: number;
 
-  constructor(repository: NotesRepository) {
+  constructor(repository: NotesRepository, options: { maxPerOwner?: number | undefined } = {}) {
     this.#repository = repository;
+    this.#maxPerOwner = options.maxPerOwner ?? MAX_PER_OWNER_DEFAULT;
   }
 
   async list(
@@ -60,6 +67,12 @@ export class NotesService {
   async create(owner: Owner, input: NoteInput): Promise<Note> {
     checkTitle(input.title);
     checkBody(input.body);
+    if ((await this.#repository.count(owner)) >= this.#maxPerOwner) {
+      throw new AppError(
+        "CONFLICT",
+        `You already have the maximum of ${this.#maxPerOwner} notes; delete some to add more`,
+      );
+    }
     const now = new Date();
     return this.#repository.create(owner, {
       id: randomUUID(),
@@ -117,10 +130,17 @@ export function encodeCursor(note: Pick<Note, "createdAt" | "id">): string {
   return Buffer.from(`${note.createdAt.getTime()}.${note.id}`).toString("base64url");
 }
 
+/**
+ * A cursor as the client sent it, checked to its real range before any query sees it: its time
+ * from 1970 to the end of year 9999 (a later one, valid for Date, breaks the databases' date
+ * types), its id a UUID. Anything else is BAD_USER_INPUT.
+ */
 export function decodeCursor(cursor: string): CursorPosition {
   const invalid = new AppError("BAD_USER_INPUT", "cursor is invalid");
   if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid;
   const match = /^(\d{1,15})\.(.+)$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
   if (!match?.[1] || !match[2] || !UUID.test(match[2])) throw invalid;
-  return { createdAt: new Date(Number(match[1])), id: match[2].toLowerCase() };
+  const time = Number(match[1]);
+  if (!Number.isSafeInteger(time) || time > CURSOR_TIME_MAX) throw invalid;
+  return { createdAt: new Date(time), id: match[2].toLowerCase() };
 }

@@ -37,6 +37,8 @@ export interface NotesRepository {
   /** Up to `limit` notes of `owner` strictly after `after`, newest first, ties by id descending. */
   list(owner: Owner, limit: number, after: CursorPosition | null): Promise<Note[]>;
   get(owner: Owner, id: string): Promise<Note | null>;
+  /** How many notes `owner` has. */
+  count(owner: Owner): Promise<number>;
   create(owner: Owner, note: Note): Promise<Note>;
   /** Returns the updated note, or null when `owner` has no note `id`. */
   update(owner: Owner, id: string, patch: NotePatch & { updatedAt: Date }): Promise<Note | null>;

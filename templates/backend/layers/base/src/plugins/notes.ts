@@ -18,7 +18,11 @@ declare module "fastify" {
 /** The notes service on `app.notes`, over the database's notes repository. */
 export default fp(
   async (app) => {
-    app.decorate("notes", new NotesService(createNotesRepository(app.db)));
+    const repository = createNotesRepository(app.db);
+    app.decorate(
+      "notes",
+      new NotesService(repository, { maxPerOwner: app.config.notesMaxPerOwner }),
+    );
     app.decorate("notesOwnerOf", async (_request: FastifyRequest): Promise<Owner> => null);
   },
   { name: "notes", dependencies: ["database"] },

@@ -27,7 +27,7 @@ export function sendProblem(reply: FastifyReply, status: number, detail: string)
 }
 
 /** Fastify's own client errors that may be shown as they are (their messages hold no internals). */
-const CLIENT_ERRORS: Record<string, string> = {
+export const CLIENT_ERRORS: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: "Request body is larger than 1 MiB",
   FST_ERR_CTP_INVALID_MEDIA_TYPE: "Unsupported Content-Type; send application/json",
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: "Content-Length does not match the body",
@@ -36,12 +36,17 @@ const CLIENT_ERRORS: Record<string, string> = {
   FST_ERR_CTP_EMPTY_TYPE: "Content-Type must not be empty",
   FST_ERR_CTP_INVALID_TYPE: "Invalid Content-Type",
   FST_ERR_BAD_URL: "Malformed URL",
+  FST_ERR_MAX_PARAM_LENGTH: "URI too long",
+  ERR_BODY_INVALID_TEXT: "Body must be valid UTF-8 text without lone surrogates",
 };
 
-/** Every error and unknown route answers a problem document; internals never reach the client. */
+/**
+ * Every error and unknown route answers a problem document; internals never reach the client.
+ * Unknown routes count against the rate limit like every route (a scan of paths is limited too).
+ */
 export default fp(
   async (app) => {
-    app.setNotFoundHandler((request, reply) => {
+    app.setNotFoundHandler({ preHandler: app.rateLimit() }, (request, reply) => {
       return sendProblem(
         reply,
         404,
@@ -76,7 +81,8 @@ export default fp(
       return sendProblem(reply, 500, "An unexpected error occurred");
     });
   },
-  { name: "problems" },
+  // The rate limiter first: the not-found handler uses it.
+  { name: "problems", dependencies: ["rate-limit"] },
 );
 
 /** "body.title must NOT have more than 200 characters": where, and the first rule broken. */

@@ -10,48 +10,8 @@ import helmet, { type HelmetOptions } from "helmet";
  */
 export default fp(
   async (app) => {
-    // HSTS only makes sense behind TLS, i.e. in production (TLS ends at the proxy).
-    const strictTransportSecurity = app.config.isProduction
-      ? { maxAge: 31_536_000, includeSubDomains: true }
-      : false;
-    const pageHeaders = securityHeaders({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          "default-src": ["'self'"],
-          "base-uri": ["'self'"],
-          "connect-src": ["'self'"],
-          "font-src": ["'self'", "data:"],
-          "form-action": ["'self'"],
-          "frame-ancestors": ["'none'"],
-          "img-src": ["'self'", "data:"],
-          "object-src": ["'none'"],
-          "script-src": ["'self'"],
-          "style-src": ["'self'", "'unsafe-inline'"],
-        },
-      },
-      strictTransportSecurity,
-      referrerPolicy: { policy: "no-referrer" },
-      crossOriginEmbedderPolicy: false,
-    });
-    // helmet's other headers only change how browsers treat HTML documents.
-    const apiHeaders = securityHeaders({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: { "default-src": ["'none'"], "frame-ancestors": ["'none'"] },
-      },
-      strictTransportSecurity,
-      referrerPolicy: { policy: "no-referrer" },
-      xFrameOptions: { action: "deny" },
-      crossOriginEmbedderPolicy: false,
-      crossOriginOpenerPolicy: false,
-      originAgentCluster: false,
-      xDnsPrefetchControl: false,
-      xDownloadOptions: false,
-      xPermittedCrossDomainPolicies: false,
-      xXssProtection: false,
-    });
-
+    const pageHeaders = pageSecurityHeaders(app.config.isProduction);
+    const apiHeaders = apiSecurityHeaders(app.config.isProduction);
     app.addHook("onSend", (_request, reply, payload, done) => {
       const type = reply.getHeader("content-type");
       reply.headers(
@@ -62,6 +22,59 @@ export default fp(
   },
   { name: "security-headers" },
 );
+
+/** HSTS only makes sense behind TLS, i.e. in production (TLS ends at the proxy). */
+function strictTransportSecurity(isProduction: boolean) {
+  return isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false;
+}
+
+/** The headers of HTML pages: helmet's full set, with a CSP for this server's own scripts only. */
+export function pageSecurityHeaders(isProduction: boolean): Record<string, string> {
+  return securityHeaders({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        "default-src": ["'self'"],
+        "base-uri": ["'self'"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+      },
+    },
+    strictTransportSecurity: strictTransportSecurity(isProduction),
+    referrerPolicy: { policy: "no-referrer" },
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/**
+ * The headers of every other answer (also those written before routing, src/early-errors.ts):
+ * the OWASP REST Security Cheat Sheet's set. helmet's other headers only change how browsers
+ * treat HTML documents.
+ */
+export function apiSecurityHeaders(isProduction: boolean): Record<string, string> {
+  return securityHeaders({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { "default-src": ["'none'"], "frame-ancestors": ["'none'"] },
+    },
+    strictTransportSecurity: strictTransportSecurity(isProduction),
+    referrerPolicy: { policy: "no-referrer" },
+    xFrameOptions: { action: "deny" },
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  });
+}
 
 /**
  * The headers helmet sets, computed once: helmet runs a single time against a recording response,

@@ -1,10 +1,12 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
+import { Transform } from "node:stream";
+import type { FastifyReply, FastifyRequest, preParsingHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import type { ValidationRule } from "graphql";
 import mercurius from "mercurius";
 import { formatErrors } from "../graphql/errors.ts";
 import { limitRules, limits, noIntrospectionRule } from "../graphql/limits.ts";
-import { declaresUtf8, unsupportedCharset } from "./json-body.ts";
+import { knownOperationTypesRule } from "../graphql/operation-types.ts";
+import { declaresUtf8, invalidText, unsupportedCharset } from "./json-body.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -28,14 +30,18 @@ declare module "fastify" {
 export default fp(
   async (app) => {
     const production = app.config.isProduction;
-    const validationRules = production ? [noIntrospectionRule, ...limitRules] : [...limitRules];
+    const rules = [knownOperationTypesRule, ...limitRules];
+    const validationRules = production ? [noIntrospectionRule, ...rules] : rules;
     app.decorate("graphqlValidationRules", validationRules);
 
-    // A query sent as application/graphql must be UTF-8, like a JSON body (src/plugins/json-body.ts).
-    // mercurius parses that type itself, in its own plugin context, without looking at the charset:
-    // the check goes on its POST route (this hook sees the routes mercurius registers).
+    // A query sent as application/graphql must be valid UTF-8, like a JSON body
+    // (src/plugins/json-body.ts). mercurius parses that type itself, in its own plugin context,
+    // without looking at the charset or the bytes: the checks go on its POST route (this hook sees
+    // the routes mercurius registers).
     app.addHook("onRoute", (route) => {
       if (route.method !== "POST" || route.url !== "/graphql") return;
+      const parsing = route.preParsing ?? [];
+      route.preParsing = [...(Array.isArray(parsing) ? parsing : [parsing]), checkGraphqlText];
       const own = route.preValidation ?? [];
       route.preValidation = [...(Array.isArray(own) ? own : [own]), refuseOtherCharsets];
     });
@@ -75,6 +81,38 @@ export default fp(
     dependencies: ["json-body", "validation", "rate-limit"],
   },
 );
+
+/**
+ * An application/graphql body passes through a strict UTF-8 decoder as it arrives: invalid bytes
+ * end the request with 400 (instead of U+FFFD in the query). Other types pass untouched.
+ */
+const checkGraphqlText: preParsingHookHandler = (request, _reply, payload, done) => {
+  if (!/^\s*application\/graphql\s*(;|$)/i.test(request.headers["content-type"] ?? "")) {
+    done(null, payload);
+    return;
+  }
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const checked = new Transform({
+    transform(chunk: Buffer, _encoding, next) {
+      try {
+        decoder.decode(chunk, { stream: true });
+        next(null, chunk);
+      } catch {
+        next(invalidText());
+      }
+    },
+    flush(next) {
+      try {
+        decoder.decode();
+        next();
+      } catch {
+        next(invalidText());
+      }
+    },
+  });
+  payload.on("error", (error) => checked.destroy(error));
+  done(null, payload.pipe(checked));
+};
 
 function refuseOtherCharsets(
   request: FastifyRequest,

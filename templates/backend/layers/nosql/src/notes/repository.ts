@@ -46,6 +46,10 @@ export function createNotesRepository(database: Database): NotesRepository {
       return doc ? toNote(doc) : null;
     },
 
+    async count(owner) {
+      return notes.countDocuments(ownedBy(owner));
+    },
+
     async create(owner, note) {
       await notes.insertOne({
         _id: note.id,

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { notes } from "../db/schema/notes.ts";
 import type { NotesRepository, Owner } from "./types.ts";
@@ -42,6 +42,11 @@ export function createNotesRepository(db: Database): NotesRepository {
         .from(notes)
         .where(and(ownedBy(owner), eq(notes.id, id)));
       return note ?? null;
+    },
+
+    async count(owner) {
+      const [row] = await orm.select({ n: count() }).from(notes).where(ownedBy(owner));
+      return row?.n ?? 0;
     },
 
     async create(owner, note) {

@@ -116,9 +116,10 @@ const notesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ["notes"],
         operationId: "createNote",
         summary: "Create a note",
-        description: "Creates a note of the caller; unknown fields are refused (400).",
+        description:
+          "Creates a note of the caller; unknown fields are refused (400). A caller who already has the most notes one owner may store (NOTES_MAX_PER_OWNER) gets 409.",
         body: CreateNote,
-        response: { 201: ok(NoteSchema, "The new note"), ...problems(...BODY_ERRORS) },
+        response: { 201: ok(NoteSchema, "The new note"), ...problems(...BODY_ERRORS, 409) },
       },
     },
     async (request, reply) => {
