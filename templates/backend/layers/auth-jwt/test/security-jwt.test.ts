@@ -27,6 +27,7 @@ let userB: { id: string; email: string; accessToken: string; refreshToken: strin
 let ipCounter = 0;
 /** A fresh client address per call, so the per-IP login limit stays out of the way. */
 const freshIp = () => `198.51.100.${(ipCounter++ % 250) + 1}`;
+const randomSuffix = () => Math.random().toString(36).slice(2);
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -368,24 +369,40 @@ describe("password storage", () => {
 });
 
 describe("login throttling", () => {
-  it("limits attempts per email, whatever the client address", async () => {
-    const { user } = await auth.register(`brute-${Date.now()}@example.com`, PASSWORD);
+  it("failures from many addresses hold an account without its device token, not its owner", async () => {
+    const owner = await auth.register(`brute-${Date.now()}@example.com`, PASSWORD);
+    expect(owner.deviceToken).toEqual(expect.any(String));
     const codes: string[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 52; i++) {
       codes.push(
-        await auth.login(user.email, "wrong password", freshIp()).then(
+        await auth.login(owner.user.email, "wrong password", `203.0.113.${i + 1}`).then(
           () => "ok",
           (e: AppError) => e.code,
         ),
       );
     }
-    expect(codes.slice(0, 10).every((c) => c === "UNAUTHENTICATED")).toBe(true);
-    expect(codes.slice(10)).toEqual(["RATE_LIMITED", "RATE_LIMITED"]);
-    // the right password from a new address is still refused inside the window
-    const error = await auth.login(user.email, PASSWORD, freshIp()).catch((e: AppError) => e);
+    expect(codes.slice(0, 50).every((c) => c === "UNAUTHENTICATED")).toBe(true);
+    expect(codes.slice(50)).toEqual(["RATE_LIMITED", "RATE_LIMITED"]);
+    // the right password without a device token, from a new address, is still refused
+    const error = await auth.login(owner.user.email, PASSWORD, freshIp()).catch((e: AppError) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe("RATE_LIMITED");
     expect((error as AppError).retryAfter).toBeGreaterThan(0);
+    expect((error as AppError).retryAfter).toBeLessThanOrEqual(3600);
+    // the owner's device token (from registering) gets in, and a new one comes with it
+    const ok = await auth.login(owner.user.email, PASSWORD, freshIp(), owner.deviceToken);
+    expect(ok.user).toEqual(owner.user);
+    expect(ok.deviceToken).toEqual(expect.any(String));
+    expect(ok.deviceToken).not.toBe(owner.deviceToken);
+    // another account's device token does not
+    await expect(
+      auth.login(
+        owner.user.email,
+        PASSWORD,
+        freshIp(),
+        (await auth.register(`other-${Date.now()}@example.com`, PASSWORD)).deviceToken,
+      ),
+    ).rejects.toMatchObject({ code: "RATE_LIMITED" });
   });
 
   it("limits failed logins per client address across emails", async () => {
@@ -401,6 +418,52 @@ describe("login throttling", () => {
     }
     expect(codes.filter((c) => c === "RATE_LIMITED").length).toBeGreaterThanOrEqual(1);
     expect(codes.slice(0, 30).every((c) => c === "UNAUTHENTICATED")).toBe(true);
+  });
+});
+
+describe("passwords are hashed exactly as sent", () => {
+  it("a password that is not well-formed Unicode is BAD_USER_INPUT at register and login", async () => {
+    // "\ud800" alone would be hashed as U+FFFD: these three would all be one password
+    const lone = ["pässwörd \ud800 long enough", "pässwörd \udfff long enough"];
+    for (const password of lone) {
+      await expect(
+        auth.register(`lone-${randomSuffix()}@example.com`, password),
+      ).rejects.toMatchObject({
+        code: "BAD_USER_INPUT",
+        message: expect.stringMatching(/well-formed Unicode/),
+      });
+      await expect(auth.login(userA.email, password, freshIp())).rejects.toMatchObject({
+        code: "BAD_USER_INPUT",
+      });
+    }
+    const replaced = "pässwörd \ufffd long enough";
+    const email = `fffd-${randomSuffix()}@example.com`;
+    await auth.register(email, replaced);
+    for (const password of lone) {
+      await expect(auth.login(email, password, freshIp())).rejects.toMatchObject({
+        code: "BAD_USER_INPUT",
+      });
+    }
+    expect((await auth.login(email, replaced, freshIp())).user.email).toBe(email);
+    // a pair (an emoji) is well-formed, and halves of pairs in the wrong order are not
+    expect(
+      (await auth.register(`pair-${randomSuffix()}@example.com`, "key \ud83d\udd11 long")).user,
+    ).toBeDefined();
+    await expect(
+      auth.register(`rev-${randomSuffix()}@example.com`, "key \udd11\ud83d long"),
+    ).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+  });
+
+  it("no Unicode normalisation: the NFC and NFD spellings of a password are different passwords", async () => {
+    const nfc = "caf\u00e9 au lait".normalize("NFC");
+    const nfd = nfc.normalize("NFD");
+    expect(nfd).not.toBe(nfc);
+    const email = `nfc-${randomSuffix()}@example.com`;
+    await auth.register(email, nfc);
+    expect((await auth.login(email, nfc, freshIp())).user.email).toBe(email);
+    await expect(auth.login(email, nfd, freshIp())).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+    });
   });
 });
 
@@ -421,7 +484,7 @@ describe("user enumeration", () => {
   });
 
   it("an unknown email costs about as much time as a wrong password (statistical, tolerant)", async () => {
-    // Several known users, so the per-email limit (10/min) is never reached.
+    // Several known users, so no account's limit is ever reached.
     const known = await Promise.all(
       [0, 1, 2].map(async (i) => {
         const email = `timing-${i}-${Date.now()}@example.com`;

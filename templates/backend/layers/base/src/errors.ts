@@ -9,7 +9,9 @@ export type ErrorCode =
   | "FORBIDDEN"
   | "NOT_FOUND"
   | "CONFLICT"
-  | "RATE_LIMITED";
+  | "RATE_LIMITED"
+  /** The server is busy (e.g. too many passwords being hashed); retry after `retryAfter`. */
+  | "SERVICE_UNAVAILABLE";
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
@@ -18,11 +20,12 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 export class AppError extends Error {
   readonly code: ErrorCode;
-  /** Seconds until a rate-limited caller may retry (only with RATE_LIMITED). */
+  /** Seconds until the caller may retry (with RATE_LIMITED and SERVICE_UNAVAILABLE). */
   readonly retryAfter: number | undefined;
   /** Response headers that go with the error over HTTP (e.g. WWW-Authenticate). */
   readonly headers: Record<string, string>;

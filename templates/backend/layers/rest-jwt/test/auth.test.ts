@@ -225,7 +225,7 @@ describe("access tokens on /auth/me", () => {
 });
 
 describe("login rate limit", () => {
-  it("429 with Retry-After after 10 attempts for one email, even with the right password", async () => {
+  it("429 with Retry-After after 10 failures for one email from one address, even with the right password", async () => {
     const fresh = await createTestApp();
     const user = await registerUser(fresh.app, "limited@example.com");
     const login = (password: string, ip = "10.0.0.1") =>
@@ -240,8 +240,10 @@ describe("login rate limit", () => {
     const limited = await login(TEST_PASSWORD);
     expectProblem(limited, 429);
     expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
-    // another client address does not reset the per-email limit
-    expect((await login(TEST_PASSWORD, "10.0.0.2")).statusCode).toBe(429);
+    // another client address is not held by this one's failures (one address cannot lock the
+    // owner out; the account-wide ceiling is in login-lockout.test.ts)
+    expect((await login(TEST_PASSWORD, "10.0.0.2")).statusCode).toBe(200);
+    expect((await login(TEST_PASSWORD)).statusCode).toBe(429);
     await fresh.close();
   });
 });

@@ -1,22 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { badInput } from "../errors.ts";
+import { DeviceTokens } from "./device-tokens.ts";
 import { unauthenticated } from "./errors.ts";
-import { hashPassword, verifyDummy, verifyPassword } from "./password.ts";
-import { Throttle } from "./throttle.ts";
+import { LoginThrottle } from "./login-throttle.ts";
+import { PasswordHasher } from "./password.ts";
 import type { TokenService } from "./tokens.ts";
-import type { AuthRepository, AuthResult, User } from "./types.ts";
+import type { AuthRepository, AuthResult, User, UserRecord } from "./types.ts";
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 1024;
 export const EMAIL_MAX = 254;
-/** Login attempts allowed per minute and email (all attempts), and failed logins per client IP. */
-export const LOGIN_LIMIT_PER_EMAIL = 10;
-export const LOGIN_LIMIT_PER_IP = 30;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const INVALID_LOGIN = "Invalid email or password";
 const INVALID_REFRESH = "Invalid refresh token";
+const NOT_UNICODE = "password must be well-formed Unicode (no lone surrogates)";
+
+/** What a service is built from besides its repository and tokens (tests pass their own). */
+export interface AuthServiceOptions {
+  hasher?: PasswordHasher;
+  throttle?: LoginThrottle;
+  devices?: DeviceTokens;
+}
 
 /** Trimmed and lower-cased: emails compare case-insensitively. */
 export function normalizeEmail(email: string): string {
@@ -30,12 +36,21 @@ export function normalizeEmail(email: string): string {
 export class AuthService {
   readonly #repository: AuthRepository;
   readonly #tokens: TokenService;
-  readonly #perEmail = new Throttle(LOGIN_LIMIT_PER_EMAIL, 60_000);
-  readonly #perIp = new Throttle(LOGIN_LIMIT_PER_IP, 60_000);
+  readonly #hasher: PasswordHasher;
+  readonly #throttle: LoginThrottle;
+  readonly #devices: DeviceTokens;
 
-  constructor(repository: AuthRepository, tokens: TokenService) {
+  constructor(repository: AuthRepository, tokens: TokenService, options: AuthServiceOptions = {}) {
     this.#repository = repository;
     this.#tokens = tokens;
+    this.#hasher = options.hasher ?? new PasswordHasher();
+    this.#throttle = options.throttle ?? new LoginThrottle();
+    this.#devices = options.devices ?? new DeviceTokens(tokens.deriveKey("device-token v1"));
+  }
+
+  /** Seconds a device token (AuthResult.deviceToken) stays valid: the cookie's Max-Age. */
+  get deviceTokenTtl(): number {
+    return this.#devices.ttlSeconds;
   }
 
   async register(emailInput: string, password: string): Promise<AuthResult> {
@@ -44,39 +59,51 @@ export class AuthService {
     const user = { id: randomUUID(), email };
     await this.#repository.createUser({
       ...user,
-      passwordHash: await hashPassword(password),
+      passwordHash: await this.#hasher.hash(password),
       createdAt: new Date(),
     });
-    return this.#issue(user, randomUUID());
+    return this.#issue(user, randomUUID(), email);
   }
 
-  /** `ip` is the client address, counted for the per-IP limit. */
-  async login(emailInput: string, password: string, ip = "unknown"): Promise<AuthResult> {
+  /**
+   * Checks a password, within the limits of LoginThrottle: `ip` is the client address, and
+   * `deviceToken` the device token the client holds from an earlier login (its cookie), if any.
+   * A success returns a fresh device token for this account with the tokens.
+   */
+  async login(
+    emailInput: string,
+    password: string,
+    ip = "unknown",
+    deviceToken?: string,
+  ): Promise<AuthResult> {
     const email = typeof emailInput === "string" ? normalizeEmail(emailInput) : "";
-    this.#perIp.check(ip);
-    this.#perEmail.hit(email);
-    const failed = () => {
-      this.#perIp.record(ip);
-      return unauthenticated(INVALID_LOGIN);
-    };
-    if (
-      typeof password !== "string" ||
-      password.length > PASSWORD_MAX ||
-      email === "" ||
-      !isStorable(email)
-    ) {
-      await verifyDummy("x");
-      throw failed();
+    // Hashed exactly as sent: a lone surrogate would become U+FFFD, and two passwords one.
+    if (typeof password === "string" && !isWellFormed(password)) throw badInput(NOT_UNICODE);
+    const device = this.#devices.verify(deviceToken, email);
+    const attempt = await this.#throttle.begin(email, ip, device);
+    let user: UserRecord | null = null;
+    let valid = false;
+    try {
+      this.#hasher.checkRoom(device !== null);
+      if (
+        typeof password !== "string" ||
+        password.length > PASSWORD_MAX ||
+        email === "" ||
+        !isStorable(email)
+      ) {
+        await this.#hasher.verifyDummy("x");
+      } else {
+        user = await this.#repository.findUserByEmail(email);
+        if (user) valid = await this.#hasher.verify(user.passwordHash, password, device !== null);
+        else await this.#hasher.verifyDummy(password);
+      }
+    } catch (error) {
+      await attempt.cancelled(); // no password was checked (busy, database down)
+      throw error;
     }
-    const user = await this.#repository.findUserByEmail(email);
-    if (!user) {
-      await verifyDummy(password);
-      throw failed();
-    }
-    if (!(await verifyPassword(user.passwordHash, password))) {
-      throw failed();
-    }
-    return this.#issue({ id: user.id, email: user.email }, randomUUID());
+    if (!user || !valid) throw unauthenticated(INVALID_LOGIN);
+    await attempt.succeeded();
+    return this.#issue({ id: user.id, email: user.email }, randomUUID(), email);
   }
 
   /** Rotates a refresh token. Reusing one revokes its whole family. */
@@ -125,7 +152,8 @@ export class AuthService {
     return user;
   }
 
-  async #issue(user: User, familyId: string): Promise<AuthResult> {
+  /** Tokens for `user`; with `device` (the account), a device token too. */
+  async #issue(user: User, familyId: string, device?: string): Promise<AuthResult> {
     const refreshToken = this.#tokens.newRefreshToken();
     const now = new Date();
     await this.#repository.insertRefreshToken({
@@ -136,7 +164,10 @@ export class AuthService {
       expiresAt: new Date(now.getTime() + this.#tokens.refreshTtl * 1000),
       createdAt: now,
     });
-    return { user, accessToken: await this.#tokens.signAccessToken(user.id), refreshToken };
+    const accessToken = await this.#tokens.signAccessToken(user.id);
+    return device === undefined
+      ? { user, accessToken, refreshToken }
+      : { user, accessToken, refreshToken, deviceToken: this.#devices.issue(device) };
   }
 }
 
@@ -150,10 +181,16 @@ function checkEmail(input: unknown): string {
 }
 
 function checkPassword(password: unknown) {
+  if (typeof password === "string" && !isWellFormed(password)) throw badInput(NOT_UNICODE);
   const length = typeof password === "string" ? [...password].length : 0;
   if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
     throw badInput(`password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long`);
   }
+}
+
+/** `String.prototype.isWellFormed` (ES2024): no lone surrogate (general category Cs). */
+function isWellFormed(text: string): boolean {
+  return !/\p{Cs}/u.test(text);
 }
 
 /** NUL characters and lone surrogates cannot be stored or looked up (PostgreSQL refuses them). */

@@ -1,9 +1,9 @@
 import { AppError } from "../errors.ts";
 
 /**
- * Fixed-window attempt counter kept in memory (one process). Used for login attempts per email and
- * per client IP, so it counts GraphQL aliases and REST calls alike. For several instances, move
- * it to a shared store such as Redis.
+ * Fixed-window attempt counter kept in memory (one process), for GraphQL registrations per client
+ * IP. Logins have rules of their own (login-throttle.ts). For several instances, move it to a
+ * shared store such as Redis.
  */
 export class Throttle {
   readonly #max: number;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, webcrypto } from "node:crypto";
+import { createHash, createHmac, randomBytes, webcrypto } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 
 export interface TokenConfig {
@@ -34,6 +34,11 @@ export class TokenService {
 
   get refreshTtl(): number {
     return this.#config.refreshTtl;
+  }
+
+  /** A key of its own for another use of the secret (HMAC-SHA256 of `purpose` under the secret). */
+  deriveKey(purpose: string): Buffer {
+    return createHmac("sha256", this.#config.secret).update(purpose).digest();
   }
 
   async signAccessToken(userId: string): Promise<string> {

@@ -45,4 +45,9 @@ export interface AuthResult {
   user: User;
   accessToken: string;
   refreshToken: string;
+  /**
+   * After a login or registration: the device token of this client for this account
+   * (src/auth/device-tokens.ts), which the routes hand over as an HttpOnly cookie, never in a body.
+   */
+  deviceToken?: string;
 }

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { PasswordHasher } from "../auth/password.ts";
 import { createAuthRepository } from "../auth/repository.ts";
 import { AuthService } from "../auth/service.ts";
 import { TokenService } from "../auth/tokens.ts";
@@ -21,7 +22,9 @@ declare module "fastify" {
 /** Accounts and tokens: the auth service on `app.auth`, and `request.user()`. */
 export default fp(
   async (app) => {
-    const auth = new AuthService(createAuthRepository(app.db), new TokenService(app.config.jwt));
+    const auth = new AuthService(createAuthRepository(app.db), new TokenService(app.config.jwt), {
+      hasher: new PasswordHasher(app.config.passwordHashing),
+    });
     app.decorate("auth", auth);
 
     const users = new WeakMap<FastifyRequest, Promise<User>>();

@@ -6,7 +6,8 @@ import { AppError } from "../errors.ts";
 /**
  * Every GraphQL error leaves with `extensions.code`:
  * - an `AppError` thrown by a service keeps its message and code (BAD_USER_INPUT, UNAUTHENTICATED,
- *   FORBIDDEN, NOT_FOUND, CONFLICT, RATE_LIMITED);
+ *   FORBIDDEN, NOT_FOUND, CONFLICT, RATE_LIMITED; SERVICE_UNAVAILABLE, with HTTP 503 and
+ *   Retry-After, when password hashing is saturated);
  * - errors the client caused before execution keep their message: GRAPHQL_PARSE_FAILED,
  *   GRAPHQL_VALIDATION_FAILED (unknown fields, limits, introspection in production),
  *   BAD_USER_INPUT (variables of the wrong type), and BAD_REQUEST, METHOD_NOT_ALLOWED,
@@ -61,6 +62,9 @@ export function formatErrors(
       if (original.code === "RATE_LIMITED") {
         result.statusCode = 429;
         result.retryAfter = original.retryAfter ?? 60;
+      } else if (original.code === "SERVICE_UNAVAILABLE") {
+        result.statusCode = 503;
+        result.retryAfter = original.retryAfter ?? 1;
       }
     } else if (!executed && original && Array.isArray(original.errors)) {
       // mercurius wraps request errors: MER_ERR_GQL_VALIDATION (400), MER_ERR_METHOD_NOT_ALLOWED (405)

@@ -1,5 +1,7 @@
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import { deviceCookie, readDeviceCookie } from "../../auth/device-cookie.ts";
 import { Throttle } from "../../auth/throttle.ts";
+import type { AuthResult } from "../../auth/types.ts";
 import { AppError } from "../../errors.ts";
 
 /** Registrations per minute and client IP (as the REST route allows). */
@@ -46,13 +48,27 @@ interface Credentials {
  */
 const authGraphQL: FastifyPluginAsync = async (app) => {
   const registrations = new Throttle(REGISTER_LIMIT_PER_IP, 60_000);
+  /** A login's device token goes back as a cookie only /graphql receives (never in the data). */
+  const withDeviceCookie = (ctx: { reply: FastifyReply }, result: AuthResult) => {
+    if (result.deviceToken !== undefined) {
+      ctx.reply.header(
+        "set-cookie",
+        deviceCookie(result.deviceToken, {
+          path: "/graphql",
+          secure: app.config.isProduction,
+          maxAgeSeconds: app.auth.deviceTokenTtl,
+        }),
+      );
+    }
+    return result;
+  };
   app.graphql.extendSchema(typeDefs);
   app.graphql.defineResolvers({
     Query: {
       me: async (_: unknown, _args: unknown, ctx) => ctx.reply.request.user(),
     },
     Mutation: {
-      register: (_: unknown, args: Credentials, ctx) => {
+      register: async (_: unknown, args: Credentials, ctx) => {
         try {
           registrations.hit(ctx.reply.request.ip);
         } catch (error) {
@@ -62,10 +78,18 @@ const authGraphQL: FastifyPluginAsync = async (app) => {
             retryAfter: error.retryAfter,
           });
         }
-        return ctx.app.auth.register(args.email, args.password);
+        return withDeviceCookie(ctx, await ctx.app.auth.register(args.email, args.password));
       },
-      login: (_: unknown, args: Credentials, ctx) =>
-        ctx.app.auth.login(args.email, args.password, ctx.reply.request.ip),
+      login: async (_: unknown, args: Credentials, ctx) => {
+        const { request } = ctx.reply;
+        const result = await ctx.app.auth.login(
+          args.email,
+          args.password,
+          request.ip,
+          readDeviceCookie(request.headers.cookie),
+        );
+        return withDeviceCookie(ctx, result);
+      },
       refresh: (_: unknown, args: { refreshToken: string }, ctx) =>
         ctx.app.auth.refresh(args.refreshToken),
       logout: async (_: unknown, args: { refreshToken: string }, ctx) => {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { deviceCookie, readDeviceCookie } from "../../auth/device-cookie.ts";
 import { EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN } from "../../auth/service.ts";
 import type { AuthResult } from "../../auth/types.ts";
 import { BODY_ERRORS, empty, ok, problems } from "../../openapi/responses.ts";
@@ -83,6 +84,22 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.openapi.tags.push({ name: "auth", description: "Accounts and tokens" });
   app.openapi.securitySchemes.bearerAuth = BEARER_SCHEME;
 
+  /** Hands a login's device token to the client as a cookie only /auth receives. */
+  const setDeviceCookie = (
+    reply: { header(name: string, value: string): unknown },
+    result: AuthResult,
+  ) => {
+    if (result.deviceToken === undefined) return;
+    reply.header(
+      "set-cookie",
+      deviceCookie(result.deviceToken, {
+        path: "/auth",
+        secure: app.config.isProduction,
+        maxAgeSeconds: auth.deviceTokenTtl,
+      }),
+    );
+  };
+
   // Token responses must never be cached (RFC 6749 §5.1).
   app.addHook("onSend", async (_request, reply) => {
     reply.header("cache-control", "no-store");
@@ -107,6 +124,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const result = await auth.register(request.body.email, request.body.password);
+      setDeviceCookie(reply, result);
       return reply.code(201).send(payload(result));
     },
   );
@@ -117,15 +135,23 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["auth"],
         operationId: "login",
-        summary: "Log in (rate-limited per email and per client)",
+        summary: "Log in (failed attempts limited per account, per client and per device)",
         description:
-          "A wrong password and an unknown email get the same 401. Repeated failures are a 429 with Retry-After.",
+          "A wrong password and an unknown email get the same 401. Repeated failures are a 429 with Retry-After; the limits are in the README. A success sets the `device_token` cookie (HttpOnly, SameSite=Strict, Path=/auth): a later login that sends it back is not held by the lock-out others caused on this account. Too many password checks at once answer 503 with Retry-After.",
         body: LoginCredentials,
         response: { 200: ok(AuthPayloadSchema, "Logged in"), ...problems(...BODY_ERRORS, 401) },
       },
     },
-    async (request) =>
-      payload(await auth.login(request.body.email, request.body.password, request.ip)),
+    async (request, reply) => {
+      const result = await auth.login(
+        request.body.email,
+        request.body.password,
+        request.ip,
+        readDeviceCookie(request.headers.cookie),
+      );
+      setDeviceCookie(reply, result);
+      return payload(result);
+    },
   );
 
   app.post(
