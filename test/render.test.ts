@@ -142,6 +142,54 @@ describe("planFiles", () => {
 		);
 	});
 
+	it.each([
+		[
+			"a file, then a folder of that name",
+			{ "layers/base/docs": "a", "layers/gql/docs/guide.md": "b" },
+			/^invalid pack: "docs" is a file in tiny\/layers\/base and a folder in tiny\/layers\/gql$/,
+		],
+		[
+			"a folder, then a file of that name",
+			{ "layers/base/docs/guide.md": "a", "layers/gql/docs": "b" },
+			/^invalid pack: "docs" is a folder in tiny\/layers\/base and a file in tiny\/layers\/gql$/,
+		],
+		[
+			"a file, then a folder differing in case",
+			{ "layers/base/Docs": "a", "layers/gql/docs/guide.md": "b" },
+			/"docs" and "Docs" differ only in case or Unicode form/,
+		],
+		[
+			"folders differing in Unicode form",
+			{ "layers/base/caf\u00e9/a.md": "a", "layers/gql/cafe\u0301/b.md": "b" },
+			/differ only in case or Unicode form/,
+		],
+	])("refuses paths that collide on some file systems: %s", async (_, files, message) => {
+		const dir = tinyPack(tmp(), files);
+		await expect(loadPack(dir).then((p) => planFiles(p, context({ api: "graphql", db: "sql" })))).rejects.toThrow(
+			message,
+		);
+		// Without the later layer there is no collision.
+		await expect(loadPack(dir).then((p) => planFiles(p, context()))).resolves.toBeDefined();
+	});
+
+	it("appends and protects the files the pack declares (appendFiles, privateFiles), besides .env", async () => {
+		const dir = tinyPack(
+			tmp(),
+			{
+				"layers/base/NOTES.md": "base\n",
+				"layers/gql/NOTES.md.ejs": "<%= api %>\n",
+				"layers/gql/secrets.txt": "s\n",
+			},
+			{ appendFiles: ["NOTES.md"], privateFiles: ["secrets.txt"] },
+		);
+		const plan = planFiles(await loadPack(dir), context({ api: "graphql", db: "sql" }));
+		expect(text(plan, "NOTES.md")).toBe("base\ngraphql\n");
+		expect(byPath(plan)["NOTES.md"]?.layer).toBe("tiny/layers/base + tiny/layers/gql");
+		expect(byPath(plan)["secrets.txt"]?.mode).toBe(0o600);
+		expect(byPath(plan)[".env"]?.mode).toBe(0o600);
+		expect(text(plan, ".env.example")).toBe("SECRET=change-me\nGRAPHQL=1\n");
+	});
+
 	it("refuses a pack larger than the limits before reading its content (a sparse 300 MiB file)", async () => {
 		const dir = tinyPack(tmp());
 		writeFileSync(path.join(dir, "layers/base/huge.bin"), "");
