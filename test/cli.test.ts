@@ -163,7 +163,9 @@ describe("flags are read once, by yargs (issue 14)", () => {
 		const cwd = workspace({ "layers/base/docs": "a file\n", "layers/gql/docs/guide.md": "a folder\n" });
 		const check = cli(["pack", "check", "./pack"], cwd);
 		expect(check.code).toBe(1);
-		expect(check.stderr).toMatch(/^api=graphql db=sql: invalid pack: "docs" is a file in tiny\/layers\/base and a folder in tiny\/layers\/gql$/m);
+		expect(check.stderr).toMatch(
+			/^api=graphql db=sql: invalid pack: "docs" is a file in tiny\/layers\/base and a folder in tiny\/layers\/gql$/m,
+		);
 		expect(check.stderr).toMatch(/2 of 4 combinations of tiny failed to render/);
 		const before = snapshot(cwd);
 		const run = gen(cwd, "app", "--api", "graphql");

@@ -259,7 +259,7 @@ describe("pack check --build (with a stand-in npm that records what it runs)", (
 				'if [ "$1 $2" = "run test" ] && grep -q \'"db": "nosql"\' package.json; then',
 				'  echo "tests: no MongoDB is available at MONGODB_URI (connect ECONNREFUSED 127.0.0.1:27017)" >&2; exit 1',
 				"fi",
-				'if [ "$1" = run ] && [ -n "$FAKE_TSC_ERROR" ] && grep -q \'"api": "graphql"\' package.json; then',
+				'if [ "$1 $2" = "run typecheck" ] && [ -n "$FAKE_TSC_ERROR" ] && grep -q \'"api": "graphql"\' package.json; then',
 				'  echo "> tsc --noEmit"; echo "src/a.ts(1,7): error TS2322: Type \'number\' is not assignable"; exit 2',
 				"fi",
 				"",
@@ -296,7 +296,7 @@ describe("pack check --build (with a stand-in npm that records what it runs)", (
 		expect(run.code).toBe(0);
 		expect(run.stdout).toMatch(/Rendered 4 combinations of tiny: no errors/);
 		expect(run.stdout).toMatch(/Building 2 of 4 combinations .*; the 2 others are not built \(--only db=sql\)/);
-		expect(run.stdout).toMatch(/Built 2 of 4 combinations of tiny: all installed, type-checked and tested/);
+		expect(run.stdout).toMatch(/Built 2 of 4 combinations of tiny: all passed npm install, typecheck, test/);
 		expect(readFileSync(env.FAKE_NPM_LOG, "utf8").trim().split("\n")).toHaveLength(6);
 	});
 
@@ -318,14 +318,23 @@ describe("pack check --build (with a stand-in npm that records what it runs)", (
 		writeTree(path.join(root, "bin"), {
 			npm: '#!/bin/sh\necho "$(basename "$PWD") $* mode=$CHECK_MODE leaked=$LEAKED_TOKEN kept=$KEPT" >> "$FAKE_NPM_LOG"\n',
 		});
-		tinyPack(path.join(root, "pack"), {}, {
-			check: { scripts: ["build", "test"], env: { CHECK_MODE: "ci", "LEAKED_*": null } },
-		});
+		tinyPack(
+			path.join(root, "pack"),
+			{},
+			{
+				check: { scripts: ["build", "test"], env: { CHECK_MODE: "ci", "LEAKED_*": null } },
+			},
+		);
 		const run = cli(["pack", "check", "./pack", "--build", "--only", "api=rest", "--only", "db=sql"], root, env);
 		expect(run.code, run.stderr).toBe(0);
 		expect(run.stdout).toMatch(/Building 1 of 4 combinations of tiny \(npm install, build, test\)/);
 		expect(run.stdout).toMatch(/^◇ api=rest db=sql: ok \(install \d+ s, build \d+ s, test \d+ s\)$/m);
-		expect(readFileSync(env.FAKE_NPM_LOG, "utf8").trim().split("\n").map((l) => l.replace(/^c\d+ /, ""))).toEqual([
+		expect(
+			readFileSync(env.FAKE_NPM_LOG, "utf8")
+				.trim()
+				.split("\n")
+				.map((l) => l.replace(/^c\d+ /, "")),
+		).toEqual([
 			"install --no-audit --no-fund --prefer-offline mode=ci leaked= kept=yes",
 			"run build mode=ci leaked= kept=yes",
 			"run test mode=ci leaked= kept=yes",

@@ -172,7 +172,7 @@ describe("planFiles", () => {
 		await expect(loadPack(dir).then((p) => planFiles(p, context()))).resolves.toBeDefined();
 	});
 
-	it("appends and protects the files the pack declares (appendFiles, privateFiles), besides .env", async () => {
+	it("appends and protects the files the pack declares (appendFiles, privateFiles)", async () => {
 		const dir = tinyPack(
 			tmp(),
 			{
@@ -180,14 +180,20 @@ describe("planFiles", () => {
 				"layers/gql/NOTES.md.ejs": "<%= api %>\n",
 				"layers/gql/secrets.txt": "s\n",
 			},
-			{ appendFiles: ["NOTES.md"], privateFiles: ["secrets.txt"] },
+			{ appendFiles: [".env.example", "NOTES.md"], privateFiles: ["secrets.txt"] },
 		);
 		const plan = planFiles(await loadPack(dir), context({ api: "graphql", db: "sql" }));
 		expect(text(plan, "NOTES.md")).toBe("base\ngraphql\n");
 		expect(byPath(plan)["NOTES.md"]?.layer).toBe("tiny/layers/base + tiny/layers/gql");
 		expect(byPath(plan)["secrets.txt"]?.mode).toBe(0o600);
-		expect(byPath(plan)[".env"]?.mode).toBe(0o600);
 		expect(text(plan, ".env.example")).toBe("SECRET=change-me\nGRAPHQL=1\n");
+		// A declared list replaces the schema's default ([".env"] here): .env is then an ordinary file.
+		expect(byPath(plan)[".env"]?.mode).toBe(0o644);
+	});
+
+	it("by default appends .env and .env.example fragments and writes .env with mode 0600 (the schema's defaults)", async () => {
+		const pack = await loadPack(tinyPack(tmp()));
+		expect([pack.appendFiles, pack.privateFiles]).toEqual([[".env", ".env.example"], [".env"]]);
 	});
 
 	it("refuses a pack larger than the limits before reading its content (a sparse 300 MiB file)", async () => {

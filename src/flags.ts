@@ -1,0 +1,204 @@
+import yargs, { type Argv, type Options } from "yargs";
+import { PACKAGE_MANAGERS, type PackageManager } from "./install.js";
+import { UserError } from "./log.js";
+import type { Pack } from "./packs.js";
+
+/** The command line, as yargs read it (once). */
+export interface Flags {
+	command: "create" | "pack check" | "pack init";
+	/** create: the project folder (after `--`, a name like `-x` arrives here too); pack init: the pack's folder. */
+	directory?: string;
+	/** create: --pack; pack check: the pack to check. */
+	pack?: string;
+	/** Flags the CLI does not define: the pack's options (`--api rest`), checked by answersFromFlags. */
+	optionFlags: Record<string, unknown>;
+	name?: string;
+	preset?: string;
+	pm?: PackageManager;
+	yes: boolean;
+	install: boolean;
+	git: boolean;
+	dryRun: boolean;
+	json: boolean;
+	force: boolean;
+	verbose: boolean;
+	help: boolean;
+	version: boolean;
+	/** pack check */
+	build: boolean;
+	only: string[];
+	jobs: number;
+}
+
+/** How errors are reported; filled in as soon as yargs has read the flags, before it validates them. */
+export interface Reporting {
+	json: boolean;
+	verbose: boolean;
+}
+
+const CREATE_FLAGS = {
+	name: { type: "string", describe: "Package name, when it differs from the folder (e.g. @acme/api)" },
+	pack: { type: "string", describe: "A template pack: a folder or an npm package (default: the built-in pack)" },
+	preset: { type: "string", describe: "A JSON file of answers; flags win over it" },
+	yes: { alias: "y", type: "boolean", describe: "Take the default for every option not given; never ask" },
+	pm: {
+		type: "string",
+		choices: PACKAGE_MANAGERS,
+		describe: "Package manager (default: the one that ran this, else npm)",
+	},
+	// An array, so that `--install --no-install` arrives as both values and is refused, not settled by order.
+	install: { type: "boolean", array: true, default: true, describe: "Install dependencies (--no-install to skip)" },
+	git: { type: "boolean", array: true, default: true, describe: "git init and a first commit (--no-git to skip)" },
+	"dry-run": { type: "boolean", describe: "Print the files and their layers; write nothing" },
+	json: { type: "boolean", describe: "Print one JSON object on stdout; messages go to stderr" },
+	force: {
+		type: "boolean",
+		describe: "Write into a non-empty folder; overwritten files are listed, nothing is deleted",
+	},
+	version: { alias: "v", type: "boolean", describe: "Show the version" },
+} satisfies Record<string, Options>;
+
+const CHECK_FLAGS = {
+	build: {
+		type: "boolean",
+		describe: "Also generate each combination, npm install it and run the pack's check scripts",
+	},
+	only: {
+		type: "string",
+		array: true,
+		implies: "build",
+		describe: "Build only combinations with these values, e.g. --only db=sql --only api=rest,graphql",
+	},
+	jobs: { type: "number", default: 1, describe: "Combinations built at a time" },
+} satisfies Record<string, Options>;
+
+const GLOBAL_FLAGS = {
+	verbose: { type: "boolean", describe: "List every file written; show a stack with an error" },
+	help: { alias: "h", type: "boolean", describe: "Show this help" },
+} satisfies Record<string, Options>;
+
+/** The CLI's commands and flags; with a pack, its options too, as `--help` shows them. */
+function commandLine(argv: string[], pack?: Pack, reporting?: Reporting): Argv {
+	const optionFlags = Object.fromEntries(
+		(pack?.options ?? []).map((o): [string, Options] => [
+			o.name,
+			{
+				type: "string",
+				choices: o.choices,
+				describe: `${o.message} (default: ${o.default})`,
+				group: `Options of the pack ${pack?.name}:`,
+			},
+		]),
+	);
+	return yargs(argv)
+		.scriptName("create-backend-starter")
+		.command("$0 [directory]", "Create a backend project in DIRECTORY (its last segment is the package name)", (y) =>
+			// Not strict: the pack's options arrive as flags the CLI does not define (see answersFromFlags).
+			y
+				.options({ ...optionFlags, ...CREATE_FLAGS })
+				.positional("directory", { type: "string" })
+				.strict(false),
+		)
+		.command("pack", "Template packs: pack init <dir> | pack check <pack>", (y) =>
+			y
+				.command("check <pack>", "Validate a pack and render every combination of its options", CHECK_FLAGS)
+				.command("init <directory>", "Write a new pack that extends the built-in one")
+				.demandCommand(1, "name a subcommand: check or init")
+				.strict(),
+		)
+		.options(GLOBAL_FLAGS)
+		.epilogue(
+			"Template packs:\n  create-backend-starter pack init <dir>   a new pack extending the built-in one\n  create-backend-starter pack check <pack> validate it, render every combination",
+		)
+		.middleware((args) => {
+			if (reporting) Object.assign(reporting, { json: args.json === true, verbose: args.verbose === true });
+		}, true)
+		.parserConfiguration({
+			"duplicate-arguments-array": true,
+			"strip-aliased": true,
+			"strip-dashed": true,
+			// Answers are strings: `--name 123` is the name "123".
+			"parse-numbers": false,
+			"parse-positional-numbers": false,
+		})
+		.help(false) // our own --help and --version: yargs' would print and carry on, or exit the process
+		.version(false)
+		.exitProcess(false)
+		.wrap(Math.min(110, process.stdout.columns || 80))
+		.fail((message, error) => {
+			throw new UserError(`${(message ?? error?.message ?? "invalid usage").replace(/\s*\n\s*/g, " ")} (see --help)`);
+		});
+}
+
+/** Reads the command line. The pack's options are not known yet: they are checked once the pack is loaded. */
+export async function parseFlags(argv: string[], reporting: Reporting): Promise<Flags> {
+	const args = await commandLine(argv, undefined, reporting).parseAsync();
+	const [word, sub] = args._.map(String);
+	const command = word === "pack" ? (sub === "init" ? "pack init" : "pack check") : "create";
+	const positionals = command === "create" ? args._.map(String) : [];
+	const directory = (args.directory as string | undefined) ?? positionals.shift();
+	const known = new Set(["_", "$0", "directory", ...Object.keys(CREATE_FLAGS), ...Object.keys(GLOBAL_FLAGS), "dryRun"]);
+	const optionFlags = Object.fromEntries(Object.entries(args).filter(([key]) => !known.has(key)));
+	if (positionals.length > 0) throw new UserError(`Unknown argument: ${positionals.join(", ")} (see --help)`);
+	const value = (key: string) => single(key, args[key]);
+	return {
+		command,
+		directory,
+		pack: value("pack") as string | undefined,
+		optionFlags: command === "create" ? optionFlags : {},
+		name: value("name") as string | undefined,
+		preset: value("preset") as string | undefined,
+		pm: value("pm") as PackageManager | undefined,
+		yes: value("yes") === true,
+		install: value("install") !== false,
+		git: value("git") !== false,
+		dryRun: value("dryRun") === true,
+		json: value("json") === true,
+		force: value("force") === true,
+		verbose: value("verbose") === true,
+		help: value("help") === true,
+		version: value("version") === true,
+		build: args.build === true,
+		only: ((args.only as unknown[] | undefined) ?? []).map(String),
+		jobs: Number(args.jobs ?? 1),
+	};
+}
+
+/** The pack's options given as flags, checked as yargs checks the CLI's own: known, among the choices, once. */
+export function answersFromFlags(optionFlags: Record<string, unknown>, pack: Pack): Record<string, string> {
+	const unknown = Object.keys(optionFlags).filter((key) => !pack.options.some((o) => o.name === key));
+	if (unknown.length > 0) {
+		const names = unknown.map((key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+		throw new UserError(`Unknown argument${names.length > 1 ? "s" : ""}: ${names.join(", ")} (see --help)`);
+	}
+	const answers: Record<string, string> = {};
+	for (const option of pack.options.filter((o) => o.name in optionFlags)) {
+		const given = single(option.name, optionFlags[option.name]);
+		// `--api` without a value arrives as true, `--no-api` as false: neither is a choice.
+		const value = typeof given === "string" ? given : "";
+		if (!option.choices.includes(value)) {
+			const choices = option.choices.map((c) => JSON.stringify(c)).join(", ");
+			throw new UserError(
+				`Invalid values: Argument: ${option.name}, Given: ${JSON.stringify(value)}, Choices: ${choices} (see --help)`,
+			);
+		}
+		answers[option.name] = value;
+	}
+	return answers;
+}
+
+/** `--help`: the commands and flags, with the pack's options when there is a pack. */
+export async function helpText(argv: string[], pack?: Pack): Promise<string> {
+	return commandLine(argv, pack).getHelp();
+}
+
+/** A flag given twice with different values is a mistake to report, not a choice to make silently. */
+function single(key: string, value: unknown): unknown {
+	if (!Array.isArray(value)) return value;
+	const values = [...new Set(value)];
+	if (values.length > 1) {
+		const shown = values.map((v) => (v === true ? `--${key}` : v === false ? `--no-${key}` : String(v)));
+		throw new UserError(`--${key} was given twice with different values (${shown.join(", ")})`);
+	}
+	return values[0];
+}
