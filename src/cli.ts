@@ -24,12 +24,15 @@ export async function run(argv: string[]): Promise<void> {
 		const flags = await parseFlags(argv, reporting);
 		const log = createLogger(flags);
 		if (flags.version) return void process.stdout.write(`${toolVersion()}\n`);
+		if (flags.command === "pack init") return await runPackInit(flags, log);
+		if (flags.command === "pack check" && flags.help) return void process.stdout.write(`${await helpText(argv)}\n`);
+		if (flags.command === "pack check" && !flags.pack)
+			throw new UserError("pack check needs a pack: a folder or a package");
 		// 2. The pack: its options are flags and questions too.
-		const pack = flags.command === "pack init" ? undefined : await loadPack(flags.pack);
+		const pack = await loadPack(flags.pack);
 		if (flags.help) return void process.stdout.write(`${await helpText(argv, pack)}\n`);
 		// 3. The command.
-		if (!pack) await runPackInit(flags, log);
-		else if (flags.command === "pack check") await runPackCheck(flags, pack, log, controller.signal);
+		if (flags.command === "pack check") await runPackCheck(flags, pack, log, controller.signal);
 		else await runCreate(flags, pack, log, controller.signal);
 	} catch (error) {
 		process.exitCode = report(error, reporting);
@@ -47,23 +50,11 @@ async function runCreate(flags: Flags, pack: Pack, log: Logger, signal: AbortSig
 			`missing the project directory: pass it as the first argument, e.g. \`create-backend-starter my-api\`${note}`,
 		);
 	}
-	const result = await createProject({
-		directory: flags.directory,
-		name: flags.name,
-		pack,
-		answers,
-		preset: flags.preset,
-		ask: interactive ? askOnTerminal : undefined,
-		force: flags.force,
-		dryRun: flags.dryRun,
-		install: flags.install,
-		git: flags.git,
-		pm: flags.pm,
-		log,
-		childOutput: flags.json ? "stderr" : "inherit",
-		signal,
-	});
-	printResult(result, flags.json);
+	// The flags are the settings (directory, name, preset, force, dryRun, install, git, pm), with the pack loaded.
+	const ask = interactive ? askOnTerminal : undefined;
+	const childOutput = flags.json ? "stderr" : "inherit";
+	const result = await createProject({ ...flags, pack, answers, ask, log, childOutput, signal });
+	printResult(result, flags.json === true);
 	const failed = result.steps.filter((s) => s.status === "failed");
 	for (const step of failed) {
 		process.stderr.write(
@@ -128,6 +119,8 @@ async function runPackCheck(flags: Flags, pack: Pack, log: Logger, signal: Abort
 }
 
 async function runPackInit(flags: Flags, log: Logger): Promise<void> {
+	if (flags.help) return void process.stdout.write(`${await helpText(["pack", "init", "--help"])}\n`);
+	if (!flags.directory) throw new UserError("pack init needs a folder for the new pack");
 	const files = await initPack(String(flags.directory));
 	log.step(`Wrote a pack with ${files.length} files in ${flags.directory}`);
 	process.stdout.write(`Try it: create-backend-starter pack check ${flags.directory}\n`);

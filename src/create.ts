@@ -10,9 +10,8 @@ import {
 import { type Logger, silentLogger, UserError } from "./log.js";
 import { type Answers, readPreset, resolveAnswers, resolveTarget, type Target } from "./options.js";
 import { BUILTIN_PACK, loadPack, type Pack, toolVersion } from "./packs.js";
-import type { Output } from "./process.js";
 import type { Ask } from "./prompts.js";
-import { type PlannedFile, planFiles } from "./render.js";
+import { planFiles } from "./render.js";
 import { checkTarget, writeFiles } from "./write.js";
 
 /** What `createProject` is asked to do; only `directory` is required (or `ask`, which then asks for it). */
@@ -75,7 +74,20 @@ export async function createProject(settings: CreateSettings): Promise<CreateRes
 	const command = reproduce(pack, target, directory, answers);
 	const stamp = { version: toolVersion(), pack: { name: pack.name, version: pack.version }, answers, command };
 	const plan = planFiles(pack, { answers, projectName: target.name, stamp });
-	const result = summary(pack, target, answers, plan, command, settings);
+	const pm = settings.pm ?? detectPackageManager();
+	const result: CreateResult = {
+		directory: target.dir,
+		name: target.name,
+		pack: { name: pack.name, version: pack.version },
+		answers,
+		files: plan.map((f) => ({ path: f.path, layer: f.layer, mode: f.mode.toString(8), bytes: f.content.length })),
+		overwritten: [],
+		steps: [],
+		nextSteps: nextSteps(pack, shown(target.dir, cwd), pm, settings),
+		command,
+		dryRun: Boolean(settings.dryRun),
+		pm,
+	};
 	// A dry run still says whether the real run would be refused (non-empty folder, symlink …).
 	await checkTarget(target.dir, settings.force);
 	if (settings.dryRun) return result;
@@ -148,32 +160,11 @@ async function askDirectory(ask: Ask | undefined, check: (directory: string) => 
 	return directory.trim();
 }
 
-function summary(
-	pack: Pack,
-	target: Target,
-	answers: Answers,
-	plan: PlannedFile[],
-	command: string,
-	settings: CreateSettings,
-): CreateResult {
-	const pm = settings.pm ?? detectPackageManager();
-	const rel = shown(target.dir, settings.cwd ?? process.cwd());
-	const nextSteps = [`cd ${/\s/.test(rel) ? JSON.stringify(rel) : rel}`];
-	if (settings.install === false || settings.dryRun) nextSteps.push(`${pm} install`);
-	for (const script of pack.nextSteps) nextSteps.push(`${pm} run ${script}`);
-	return {
-		directory: target.dir,
-		name: target.name,
-		pack: { name: pack.name, version: pack.version },
-		answers,
-		files: plan.map((f) => ({ path: f.path, layer: f.layer, mode: f.mode.toString(8), bytes: f.content.length })),
-		overwritten: [],
-		steps: [],
-		nextSteps,
-		command,
-		dryRun: Boolean(settings.dryRun),
-		pm,
-	};
+/** `cd my-api`, `npm install` when it did not run, and the pack's scripts (`npm run dev`). */
+function nextSteps(pack: Pack, dir: string, pm: PackageManager, settings: CreateSettings): string[] {
+	const steps = [`cd ${/\s/.test(dir) ? JSON.stringify(dir) : dir}`];
+	if (settings.install === false || settings.dryRun) steps.push(`${pm} install`);
+	return [...steps, ...pack.nextSteps.map((script) => `${pm} run ${script}`)];
 }
 
 /** A relative path from cwd when the project is below it, else the absolute one. */

@@ -3,29 +3,29 @@ import { PACKAGE_MANAGERS, type PackageManager } from "./install.js";
 import { UserError } from "./log.js";
 import type { Pack } from "./packs.js";
 
-/** The command line, as yargs read it (once). */
+/** The command line, as yargs read it (once); a flag given twice with different values is refused. */
 export interface Flags {
 	command: "create" | "pack check" | "pack init";
-	/** create: the project folder (after `--`, a name like `-x` arrives here too); pack init: the pack's folder. */
+	/** The project folder (after `--`, a name like `-x` arrives here too); pack init: the pack's folder. */
 	directory?: string;
-	/** create: --pack; pack check: the pack to check. */
+	/** --pack; pack check: the pack to check. */
 	pack?: string;
 	/** Flags the CLI does not define: the pack's options (`--api rest`), checked by answersFromFlags. */
 	optionFlags: Record<string, unknown>;
 	name?: string;
 	preset?: string;
 	pm?: PackageManager;
-	yes: boolean;
 	install: boolean;
 	git: boolean;
-	dryRun: boolean;
-	json: boolean;
-	force: boolean;
-	verbose: boolean;
-	help: boolean;
-	version: boolean;
-	/** pack check */
-	build: boolean;
+	yes?: boolean;
+	dryRun?: boolean;
+	json?: boolean;
+	force?: boolean;
+	verbose?: boolean;
+	help?: boolean;
+	version?: boolean;
+	/** pack check --build [--only name=value,…] [--jobs N] */
+	build?: boolean;
 	only: string[];
 	jobs: number;
 }
@@ -44,25 +44,19 @@ const CREATE_FLAGS = {
 	pm: {
 		type: "string",
 		choices: PACKAGE_MANAGERS,
-		describe: "Package manager (default: the one that ran this, else npm)",
+		describe: "Package manager (default: the one that ran this, or npm)",
 	},
 	// An array, so that `--install --no-install` arrives as both values and is refused, not settled by order.
 	install: { type: "boolean", array: true, default: true, describe: "Install dependencies (--no-install to skip)" },
 	git: { type: "boolean", array: true, default: true, describe: "git init and a first commit (--no-git to skip)" },
 	"dry-run": { type: "boolean", describe: "Print the files and their layers; write nothing" },
 	json: { type: "boolean", describe: "Print one JSON object on stdout; messages go to stderr" },
-	force: {
-		type: "boolean",
-		describe: "Write into a non-empty folder; overwritten files are listed, nothing is deleted",
-	},
+	force: { type: "boolean", describe: "Write into a non-empty folder; overwritten files are listed, none deleted" },
 	version: { alias: "v", type: "boolean", describe: "Show the version" },
 } satisfies Record<string, Options>;
 
 const CHECK_FLAGS = {
-	build: {
-		type: "boolean",
-		describe: "Also generate each combination, npm install it and run the pack's check scripts",
-	},
+	build: { type: "boolean", describe: "Also generate each combination, install it and run the pack's checks" },
 	only: {
 		type: "string",
 		array: true,
@@ -79,19 +73,17 @@ const GLOBAL_FLAGS = {
 
 /** The CLI's commands and flags; with a pack, its options too, as `--help` shows them. */
 function commandLine(argv: string[], pack?: Pack, reporting?: Reporting): Argv {
+	const group = `Options of the pack ${pack?.name}:`;
 	const optionFlags = Object.fromEntries(
-		(pack?.options ?? []).map((o): [string, Options] => [
+		(pack?.options ?? []).map((o) => [
 			o.name,
-			{
-				type: "string",
-				choices: o.choices,
-				describe: `${o.message} (default: ${o.default})`,
-				group: `Options of the pack ${pack?.name}:`,
-			},
+			{ type: "string", choices: o.choices, describe: `${o.message} (default: ${o.default})`, group } as const,
 		]),
 	);
 	return yargs(argv)
 		.scriptName("create-backend-starter")
+		.help(false) // our own --help and --version: yargs' would print and carry on, or exit the process
+		.version(false)
 		.command("$0 [directory]", "Create a backend project in DIRECTORY (its last segment is the package name)", (y) =>
 			// Not strict: the pack's options arrive as flags the CLI does not define (see answersFromFlags).
 			y
@@ -101,8 +93,8 @@ function commandLine(argv: string[], pack?: Pack, reporting?: Reporting): Argv {
 		)
 		.command("pack", "Template packs: pack init <dir> | pack check <pack>", (y) =>
 			y
-				.command("check <pack>", "Validate a pack and render every combination of its options", CHECK_FLAGS)
-				.command("init <directory>", "Write a new pack that extends the built-in one")
+				.command("check [pack]", "Validate a pack and render every combination of its options", CHECK_FLAGS)
+				.command("init [directory]", "Write a new pack that extends the built-in one")
 				.demandCommand(1, "name a subcommand: check or init")
 				.strict(),
 		)
@@ -121,8 +113,6 @@ function commandLine(argv: string[], pack?: Pack, reporting?: Reporting): Argv {
 			"parse-numbers": false,
 			"parse-positional-numbers": false,
 		})
-		.help(false) // our own --help and --version: yargs' would print and carry on, or exit the process
-		.version(false)
 		.exitProcess(false)
 		.wrap(Math.min(110, process.stdout.columns || 80))
 		.fail((message, error) => {
@@ -132,35 +122,22 @@ function commandLine(argv: string[], pack?: Pack, reporting?: Reporting): Argv {
 
 /** Reads the command line. The pack's options are not known yet: they are checked once the pack is loaded. */
 export async function parseFlags(argv: string[], reporting: Reporting): Promise<Flags> {
-	const args = await commandLine(argv, undefined, reporting).parseAsync();
-	const [word, sub] = args._.map(String);
-	const command = word === "pack" ? (sub === "init" ? "pack init" : "pack check") : "create";
-	const positionals = command === "create" ? args._.map(String) : [];
-	const directory = (args.directory as string | undefined) ?? positionals.shift();
-	const known = new Set(["_", "$0", "directory", ...Object.keys(CREATE_FLAGS), ...Object.keys(GLOBAL_FLAGS), "dryRun"]);
-	const optionFlags = Object.fromEntries(Object.entries(args).filter(([key]) => !known.has(key)));
-	if (positionals.length > 0) throw new UserError(`Unknown argument: ${positionals.join(", ")} (see --help)`);
-	const value = (key: string) => single(key, args[key]);
+	const { _, $0, directory, only, ...rest } = await commandLine(argv, undefined, reporting).parseAsync();
+	const words = _.map(String);
+	const command = words[0] !== "pack" ? "create" : words[1] === "init" ? "pack init" : "pack check";
+	const extra = command === "create" ? words.slice(directory === undefined ? 1 : 0) : [];
+	if (extra.length > 0) throw new UserError(`Unknown argument: ${extra.join(", ")} (see --help)`);
+	const flags = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, single(key, value)]));
+	const defined = new Set([...Object.keys(CREATE_FLAGS), ...Object.keys(GLOBAL_FLAGS), ...Object.keys(CHECK_FLAGS)]);
 	return {
+		...flags,
 		command,
-		directory,
-		pack: value("pack") as string | undefined,
-		optionFlags: command === "create" ? optionFlags : {},
-		name: value("name") as string | undefined,
-		preset: value("preset") as string | undefined,
-		pm: value("pm") as PackageManager | undefined,
-		yes: value("yes") === true,
-		install: value("install") !== false,
-		git: value("git") !== false,
-		dryRun: value("dryRun") === true,
-		json: value("json") === true,
-		force: value("force") === true,
-		verbose: value("verbose") === true,
-		help: value("help") === true,
-		version: value("version") === true,
-		build: args.build === true,
-		only: ((args.only as unknown[] | undefined) ?? []).map(String),
-		jobs: Number(args.jobs ?? 1),
+		directory: (directory as string | undefined) ?? (command === "create" ? words[0] : undefined),
+		optionFlags: Object.fromEntries(Object.entries(flags).filter(([key]) => !defined.has(key) && key !== "dryRun")),
+		install: flags.install !== false,
+		git: flags.git !== false,
+		only: ((only as unknown[] | undefined) ?? []).map(String),
+		jobs: Number(flags.jobs ?? 1),
 	};
 }
 
@@ -173,8 +150,8 @@ export function answersFromFlags(optionFlags: Record<string, unknown>, pack: Pac
 	}
 	const answers: Record<string, string> = {};
 	for (const option of pack.options.filter((o) => o.name in optionFlags)) {
-		const given = single(option.name, optionFlags[option.name]);
 		// `--api` without a value arrives as true, `--no-api` as false: neither is a choice.
+		const given = optionFlags[option.name];
 		const value = typeof given === "string" ? given : "";
 		if (!option.choices.includes(value)) {
 			const choices = option.choices.map((c) => JSON.stringify(c)).join(", ");

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createProject } from "./create.js";
@@ -62,6 +62,7 @@ export async function buildCombinations(pack: Pack, settings: BuildSettings): Pr
 	const check = checkOf(pack);
 	const selected = combinationsOf(pack).filter((answers) => matchesWhen(settings.only, answers));
 	const root = await mkdtemp(path.join(os.tmpdir(), "cbs-pack-build-"));
+	await mkdir(path.join(root, "logs"));
 	const results: BuildResult[] = [];
 	const queue = selected.map((answers, i) => ({ answers, dir: path.join(root, `c${i + 1}`) }));
 	const worker = async () => {
@@ -100,7 +101,7 @@ async function buildOne(
 				signal,
 				timeoutMs: STEP_TIMEOUT_MS,
 			});
-			await writeFile(log, run.output, { flag: "w" }).catch(() => {});
+			await writeFile(log, run.output);
 			if (run.exitCode === 0) done.push(`${step} ${Math.round((Date.now() - started) / 1000)} s`);
 			else failed.push(`${step} failed: ${reason(run.output || run.message, answers, check)}; log ${log}`);
 			if (run.exitCode !== 0 && step === "install") break;

@@ -74,19 +74,14 @@ export interface Pack {
 	chain: string[];
 }
 
-interface Manifest {
-	name: string;
-	description?: string;
+/** pack.json, validated (the validator fills in appendFiles and privateFiles from the schema's defaults). */
+type Manifest = Pick<Pack, "name" | "description" | "appendFiles" | "privateFiles" | "check"> & {
 	version?: string;
 	extends?: string | null;
 	options?: PackOption[];
 	layers: { dir: string; when?: When }[];
 	nextSteps?: string[];
-	// Filled in from the schema's defaults by the validator.
-	appendFiles: string[];
-	privateFiles: string[];
-	check?: ProjectCheck;
-}
+};
 
 // A pack option with one of these names would shadow a flag of the CLI or one of its aliases. (The EJS names
 // projectName and randomSecret cannot clash: option names are lower case, see schema/pack.schema.json.)
@@ -130,9 +125,10 @@ async function loadFrom(dir: string, ref: string, seen: string[], budget: Budget
 	const options = mergeOptions(parent?.options ?? [], checkOptions(manifest.options ?? [], file));
 	const layers = manifest.layers.map((layer, i): Layer => {
 		checkWhen(layer.when, options, `${file}: /layers/${i}/when`);
-		const real = layerDir(root, layer.dir, `${file}: /layers/${i}/dir`);
+		const dir = layerDir(root, layer.dir, `${file}: /layers/${i}/dir`);
 		const label = `${manifest.name}/${layer.dir}`;
-		return { dir: real, root, label, when: layer.when, files: once(() => readLayer(real, root, label, budget)) };
+		let files: LayerFile[] | undefined;
+		return { dir, root, label, when: layer.when, files: () => (files ??= readLayer(dir, root, label, budget)) };
 	});
 	manifest.check?.services?.forEach((service, i) => {
 		checkWhen(service.when, options, `${file}: /check/services/${i}/when`);
@@ -150,22 +146,6 @@ async function loadFrom(dir: string, ref: string, seen: string[], budget: Budget
 		privateFiles: [...new Set([...(parent?.privateFiles ?? []), ...manifest.privateFiles])],
 		check: manifest.check ?? parent?.check,
 		chain: [...(parent?.chain ?? []), manifest.name],
-	};
-}
-
-/** `read()` on first call, its result (or error) after that. */
-function once<T>(read: () => T): () => T {
-	let result: { value: T } | { error: unknown } | undefined;
-	return () => {
-		if (!result) {
-			try {
-				result = { value: read() };
-			} catch (error) {
-				result = { error };
-			}
-		}
-		if ("error" in result) throw result.error;
-		return result.value;
 	};
 }
 

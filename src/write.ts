@@ -67,10 +67,9 @@ export async function writeFiles(plan: PlannedFile[], dir: string, settings: Wri
 		removeStale(target, settings.onStale);
 		mkdirSync(staging);
 		await stage(plan, staging, settings.signal);
-		const overwritten = state === "existing" ? moveInto(plan, staging, target) : [];
+		// An existing folder is kept, not replaced: a shell sitting in it (`create-backend-starter .`) keeps seeing it.
+		const overwritten = state === "absent" ? [] : moveInto(plan, staging, target, settings.force === true);
 		if (state === "absent") renameSync(staging, target);
-		// An empty folder is kept, not replaced: a shell sitting in it (`create-backend-starter .`) keeps seeing it.
-		if (state === "empty") moveEntries(staging, target);
 		placed = true;
 		for (const file of plan) settings.onFile?.(file);
 		return { overwritten };
@@ -103,24 +102,11 @@ function nextTurn(signal: AbortSignal | undefined): Promise<void> {
 	return new Promise((resolve) => setImmediate(resolve)).then(() => signal?.throwIfAborted());
 }
 
-function moveEntries(staging: string, target: string): void {
-	const entries = readdirSync(staging);
-	// The target may hold metadata (see METADATA_ENTRIES); a pack that writes one of those names needs --force.
-	const taken = entries.find((entry) => lstatSync(path.join(target, entry), { throwIfNoEntry: false }));
-	if (taken) throw new UserError(`${target} already has ${quote(taken)}; pass --force to write into it`);
-	const moved: string[] = [];
-	try {
-		for (const entry of entries) {
-			renameSync(path.join(staging, entry), path.join(target, entry));
-			moved.push(entry);
-		}
-	} catch (error) {
-		for (const entry of moved) rmSync(path.join(target, entry), { recursive: true, force: true });
-		throw error;
-	}
-}
-
-function moveInto(plan: PlannedFile[], staging: string, target: string): string[] {
+/**
+ * Moves the staged files into an existing folder one by one, after checking them all: never through a symlink or
+ * over a folder, and over an existing file only with `force` (an "empty" folder may hold metadata, see above).
+ */
+function moveInto(plan: PlannedFile[], staging: string, target: string, force: boolean): string[] {
 	const overwritten: string[] = [];
 	for (const file of plan) {
 		for (const folder of ancestors(file.path)) {
@@ -130,6 +116,8 @@ function moveInto(plan: PlannedFile[], staging: string, target: string): string[
 		}
 		const existing = lstatSync(path.join(target, file.path), { throwIfNoEntry: false });
 		if (existing?.isDirectory()) throw new UserError(`cannot write ${file.path}: it is a folder in ${target}`);
+		if (existing && !force)
+			throw new UserError(`${target} already has ${quote(file.path)}; pass --force to write into it`);
 		if (existing) overwritten.push(file.path);
 	}
 	for (const file of plan) {
