@@ -24,10 +24,9 @@ export async function run(argv: string[]): Promise<void> {
 		const flags = await parseFlags(argv, reporting);
 		const log = createLogger(flags);
 		if (flags.version) return void process.stdout.write(`${toolVersion()}\n`);
+		if (flags.help && flags.command !== "create") return void process.stdout.write(`${await helpText(argv)}\n`);
 		if (flags.command === "pack init") return await runPackInit(flags, log);
-		if (flags.command === "pack check" && flags.help) return void process.stdout.write(`${await helpText(argv)}\n`);
-		if (flags.command === "pack check" && !flags.pack)
-			throw new UserError("pack check needs a pack: a folder or a package");
+		if (!flags.pack && flags.command === "pack check") throw new UserError("name the pack to check: a folder or a package");
 		// 2. The pack: its options are flags and questions too.
 		const pack = await loadPack(flags.pack);
 		if (flags.help) return void process.stdout.write(`${await helpText(argv, pack)}\n`);
@@ -119,7 +118,6 @@ async function runPackCheck(flags: Flags, pack: Pack, log: Logger, signal: Abort
 }
 
 async function runPackInit(flags: Flags, log: Logger): Promise<void> {
-	if (flags.help) return void process.stdout.write(`${await helpText(["pack", "init", "--help"])}\n`);
 	if (!flags.directory) throw new UserError("pack init needs a folder for the new pack");
 	const files = await initPack(String(flags.directory));
 	log.step(`Wrote a pack with ${files.length} files in ${flags.directory}`);

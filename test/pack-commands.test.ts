@@ -43,6 +43,16 @@ describe("pack check", () => {
 		expect(run.stdout).toMatch(/Rendered 4 combinations of tiny: no errors/);
 	});
 
+	it("answers --help for the pack commands, and asks for the pack to check (exit 2)", () => {
+		const help = cli(["pack", "check", "--help"], tmp());
+		expect(help.code).toBe(0);
+		expect(help.stdout).toMatch(/--only/);
+		expect(cli(["pack", "init", "--help"], tmp()).code).toBe(0);
+		const missing = cli(["pack", "check"], tmp());
+		expect(missing.code).toBe(2);
+		expect(missing.stderr).toMatch(/name the pack to check/);
+	});
+
 	it("exits 2 for an invalid manifest or a missing subcommand", () => {
 		expect(cli(["pack", "check", tmp()], tmp()).stderr).toMatch(/pack\.json: missing/);
 		const run = cli(["pack"], tmp());
