@@ -26,7 +26,7 @@ export async function run(argv: string[]): Promise<void> {
 		if (flags.version) return void process.stdout.write(`${toolVersion()}\n`);
 		if (flags.help && flags.command !== "create") return void process.stdout.write(`${await helpText(argv)}\n`);
 		if (flags.command === "pack init") return await runPackInit(flags, log);
-		if (!flags.pack && flags.command === "pack check") throw new UserError("name the pack to check: a folder or a package");
+		if (!flags.pack && flags.command === "pack check") throw new UserError("name the pack to check (see --help)");
 		// 2. The pack: its options are flags and questions too.
 		const pack = await loadPack(flags.pack);
 		if (flags.help) return void process.stdout.write(`${await helpText(argv, pack)}\n`);
