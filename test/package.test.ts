@@ -70,7 +70,7 @@ it("runs from the npm pack tarball in an empty folder outside the repository", (
 	expect(JSON.parse(readFileSync(path.join(cwd, "built-in/package.json"), "utf8")).createBackendStarter.pack.name).toBe(
 		"create-backend-starter",
 	);
-	// --help is written by yargs, a dependency loaded from node_modules: it must be installed with the tool.
+	// --help is written by yargs (bundled into dist/cli.js): the published bundle must have it.
 	const help = execFileSync("npm", [...args.slice(0, 6), "--help"], {
 		cwd,
 		encoding: "utf8",
