@@ -24,12 +24,13 @@ export async function run(argv: string[]): Promise<void> {
 		const flags = await parseFlags(argv, reporting);
 		const log = createLogger(flags);
 		if (flags.version) return void process.stdout.write(`${toolVersion()}\n`);
-		if (flags.help && flags.command !== "create") return void process.stdout.write(`${await helpText(argv)}\n`);
+		if (flags.help && flags.command !== "create")
+			return void process.stdout.write(`${await helpText(flags.command)}\n`);
 		if (flags.command === "pack init") return await runPackInit(flags, log);
 		if (!flags.pack && flags.command === "pack check") throw new UserError("name the pack to check (see --help)");
 		// 2. The pack: its options are flags and questions too.
 		const pack = await loadPack(flags.pack);
-		if (flags.help) return void process.stdout.write(`${await helpText(argv, pack)}\n`);
+		if (flags.help) return void process.stdout.write(`${await helpText(flags.command, pack)}\n`);
 		// 3. The command.
 		if (flags.command === "pack check") await runPackCheck(flags, pack, log, controller.signal);
 		else await runCreate(flags, pack, log, controller.signal);

@@ -47,8 +47,8 @@ const CREATE_FLAGS = {
 		describe: "Package manager (default: the one that ran this, or npm)",
 	},
 	// An array, so that `--install --no-install` arrives as both values and is refused, not settled by order.
-	install: { type: "boolean", array: true, default: true, describe: "Install dependencies (--no-install to skip)" },
-	git: { type: "boolean", array: true, default: true, describe: "git init and a first commit (--no-git to skip)" },
+	install: { type: "boolean", array: true, describe: "Install dependencies (default; --no-install to skip)" },
+	git: { type: "boolean", array: true, describe: "git init and a first commit (default; --no-git to skip)" },
 	"dry-run": { type: "boolean", describe: "Print the files and their layers; write nothing" },
 	json: { type: "boolean", describe: "Print one JSON object on stdout; messages go to stderr" },
 	force: { type: "boolean", describe: "Write into a non-empty folder; overwritten files are listed, none deleted" },
@@ -63,7 +63,7 @@ const CHECK_FLAGS = {
 		implies: "build",
 		describe: "Build only combinations with these values, e.g. --only db=sql --only api=rest,graphql",
 	},
-	jobs: { type: "number", default: 1, describe: "Combinations built at a time" },
+	jobs: { type: "number", describe: "Combinations built at a time (default: 1)" },
 } satisfies Record<string, Options>;
 
 const GLOBAL_FLAGS = {
@@ -71,40 +71,21 @@ const GLOBAL_FLAGS = {
 	help: { alias: "h", type: "boolean", describe: "Show this help" },
 } satisfies Record<string, Options>;
 
-/** The CLI's commands and flags; with a pack, its options too, as `--help` shows them. */
-function commandLine(argv: string[], pack?: Pack, reporting?: Reporting): Argv {
-	const group = `Options of the pack ${pack?.name}:`;
-	const optionFlags = Object.fromEntries(
-		(pack?.options ?? []).map((o) => [
-			o.name,
-			{ type: "string", choices: o.choices, describe: `${o.message} (default: ${o.default})`, group } as const,
-		]),
-	);
+const USAGE = {
+	create: "$0 [directory] [options]\n\nCreate a backend project in DIRECTORY (its last segment is the package name)",
+	"pack check":
+		"$0 pack check <pack> [--build [--only name=value,…] [--jobs N]]\n\nValidate a pack and render every combination of its options",
+	"pack init": "$0 pack init <directory>\n\nWrite a new pack that extends the built-in one",
+};
+const EPILOGUE =
+	"Template packs:\n  create-backend-starter pack init <dir>   a new pack extending the built-in one\n  create-backend-starter pack check <pack> validate it, render every combination";
+
+/** yargs with the flags of every command: it reads the command line once, and stops at a wrong value. */
+function commandLine(argv: string[]): Argv {
 	return yargs(argv)
-		.scriptName("create-backend-starter")
 		.help(false) // our own --help and --version: yargs' would print and carry on, or exit the process
 		.version(false)
-		.command("$0 [directory]", "Create a backend project in DIRECTORY (its last segment is the package name)", (y) =>
-			// Not strict: the pack's options arrive as flags the CLI does not define (see answersFromFlags).
-			y
-				.options({ ...optionFlags, ...CREATE_FLAGS })
-				.positional("directory", { type: "string" })
-				.strict(false),
-		)
-		.command("pack", "Template packs: pack init <dir> | pack check <pack>", (y) =>
-			y
-				.command("check [pack]", "Validate a pack and render every combination of its options", CHECK_FLAGS)
-				.command("init [directory]", "Write a new pack that extends the built-in one")
-				.demandCommand(1, "name a subcommand: check or init")
-				.strict(),
-		)
-		.options(GLOBAL_FLAGS)
-		.epilogue(
-			"Template packs:\n  create-backend-starter pack init <dir>   a new pack extending the built-in one\n  create-backend-starter pack check <pack> validate it, render every combination",
-		)
-		.middleware((args) => {
-			if (reporting) Object.assign(reporting, { json: args.json === true, verbose: args.verbose === true });
-		}, true)
+		.options({ ...CREATE_FLAGS, ...CHECK_FLAGS, ...GLOBAL_FLAGS })
 		.parserConfiguration({
 			"duplicate-arguments-array": true,
 			"strip-aliased": true,
@@ -114,29 +95,43 @@ function commandLine(argv: string[], pack?: Pack, reporting?: Reporting): Argv {
 			"parse-positional-numbers": false,
 		})
 		.exitProcess(false)
-		.wrap(Math.min(110, process.stdout.columns || 80))
 		.fail((message, error) => {
 			throw new UserError(`${(message ?? error?.message ?? "invalid usage").replace(/\s*\n\s*/g, " ")} (see --help)`);
 		});
 }
 
-/** Reads the command line. The pack's options are not known yet: they are checked once the pack is loaded. */
+/**
+ * Reads the command line. Flags of another command are refused; flags no command defines are kept for create as
+ * optionFlags: the pack's options, checked by answersFromFlags once the pack is loaded.
+ */
 export async function parseFlags(argv: string[], reporting: Reporting): Promise<Flags> {
-	const { _, $0, directory, only, ...rest } = await commandLine(argv, undefined, reporting).parseAsync();
+	const { _, $0, ...given } = await commandLine(argv)
+		.middleware((args) => {
+			Object.assign(reporting, { json: args.json === true, verbose: args.verbose === true });
+		}, true)
+		.parseAsync();
 	const words = _.map(String);
 	const command = words[0] !== "pack" ? "create" : words[1] === "init" ? "pack init" : "pack check";
-	const extra = command === "create" ? words.slice(directory === undefined ? 1 : 0) : [];
-	if (extra.length > 0) throw new UserError(`Unknown argument: ${extra.join(", ")} (see --help)`);
-	const flags = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, single(key, value)]));
-	const defined = new Set([...Object.keys(CREATE_FLAGS), ...Object.keys(GLOBAL_FLAGS), ...Object.keys(CHECK_FLAGS)]);
+	if (command !== "create" && words[1] !== "check" && words[1] !== "init") {
+		throw new UserError("name a subcommand: check or init (see --help)");
+	}
+	// --only is the one flag meant to be repeated.
+	const flags = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, k === "only" ? v : single(k, v)]));
+	const own = command === "create" ? CREATE_FLAGS : command === "pack check" ? CHECK_FLAGS : {};
+	const defined = new Set([...Object.keys(own), ...Object.keys(GLOBAL_FLAGS), command === "create" ? "dryRun" : ""]);
+	const undefinedFlags = Object.keys(flags).filter((key) => !defined.has(key));
+	const [argument, ...extra] = command === "create" ? words : words.slice(2);
+	const unknown = [...(command === "create" ? [] : undefinedFlags), ...extra];
+	if (unknown.length > 0) throw new UserError(`Unknown argument: ${unknown.join(", ")} (see --help)`);
 	return {
 		...flags,
 		command,
-		directory: (directory as string | undefined) ?? (command === "create" ? words[0] : undefined),
-		optionFlags: Object.fromEntries(Object.entries(flags).filter(([key]) => !defined.has(key) && key !== "dryRun")),
+		directory: command === "pack check" ? undefined : argument,
+		pack: command === "pack check" ? argument : (flags.pack as string | undefined),
+		optionFlags: Object.fromEntries(undefinedFlags.filter(() => command === "create").map((k) => [k, flags[k]])),
 		install: flags.install !== false,
 		git: flags.git !== false,
-		only: ((only as unknown[] | undefined) ?? []).map(String),
+		only: ((flags.only as unknown[] | undefined) ?? []).map(String),
 		jobs: Number(flags.jobs ?? 1),
 	};
 }
@@ -164,9 +159,25 @@ export function answersFromFlags(optionFlags: Record<string, unknown>, pack: Pac
 	return answers;
 }
 
-/** `--help`: the commands and flags, with the pack's options when there is a pack. */
-export async function helpText(argv: string[], pack?: Pack): Promise<string> {
-	return commandLine(argv, pack).getHelp();
+/** `--help` for a command: its flags, and for create the pack's options and the pack commands. */
+export async function helpText(command: Flags["command"], pack?: Pack): Promise<string> {
+	const group = `Options of the pack ${pack?.name}:`;
+	const optionFlags = Object.fromEntries(
+		(pack?.options ?? []).map((o) => [
+			o.name,
+			{ type: "string", choices: o.choices, describe: `${o.message} (default: ${o.default})`, group } as const,
+		]),
+	);
+	const own = command === "create" ? { ...optionFlags, ...CREATE_FLAGS } : command === "pack check" ? CHECK_FLAGS : {};
+	return yargs([])
+		.scriptName("create-backend-starter")
+		.usage(USAGE[command])
+		.options({ ...own, ...GLOBAL_FLAGS })
+		.epilogue(command === "create" ? EPILOGUE : "")
+		.help(false)
+		.version(false)
+		.wrap(Math.min(110, process.stdout.columns || 80))
+		.getHelp();
 }
 
 /** A flag given twice with different values is a mistake to report, not a choice to make silently. */
