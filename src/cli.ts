@@ -1,100 +1,128 @@
-import { parseCreateArgs } from "./args.js";
-import type { CreateResult } from "./create.js";
-import { finishByHand } from "./install.js";
-import { createLogger, type Logger, stderr, stdout, UserError } from "./log.js";
-import { loadPack, type Pack, toolVersion } from "./packs.js";
+import { type CreateResult, createProject } from "./create.js";
+import { answersFromFlags, type Flags, helpText, parseFlags, type Reporting } from "./flags.js";
+import { createLogger, type Logger, paint, UserError } from "./log.js";
+import { buildCombinations, checkOf, describeAnswers, parseOnly } from "./pack-build.js";
+import { checkPack, combinationsOf, findReplacedFiles } from "./pack-check.js";
+import { initPack } from "./pack-init.js";
+import { loadPack, matchesWhen, type Pack, toolVersion } from "./packs.js";
 import { askOnTerminal } from "./prompts.js";
-import { abortWrites } from "./write.js";
 
-/** The CLI: parse, run, print; the one place that catches errors and picks exit codes. */
+/** The CLI: read the flags, run the command, print; the one place that catches errors and picks exit codes. */
 export async function run(argv: string[]): Promise<void> {
-	// Answered before anything heavy is loaded: `--version` should cost no more than starting Node.
-	if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-		stdout.write(`${toolVersion()}\n`);
-		return;
-	}
-	const json = argv.includes("--json");
-	const verbose = argv.includes("--verbose");
-	const log = createLogger({ json, verbose });
-	const interrupted = (signal: NodeJS.Signals) => {
-		const left = finishByHand(); // set once the files are in place and a post step (git, install) has not ended
-		const message = left
-			? `Aborted; the project is in place, finish by hand with: ${left}`
-			: `Aborted${abortWrites() ? "; nothing was created" : ""}`;
+	const reporting: Reporting = { json: false, verbose: false };
+	// Ctrl-C aborts what runs (writing removes its staging folder; a post step stops); the error says what is left.
+	// A second one stops at once.
+	const controller = new AbortController();
+	const interrupt = (signal: NodeJS.Signals) => {
 		const exitCode = signal === "SIGINT" ? 130 : 143;
-		if (json) stdout.write(`${JSON.stringify({ error: message, exitCode })}\n`);
-		stderr.write(`\n${message}\n`);
-		process.exit(exitCode);
+		if (controller.signal.aborted) process.exit(exitCode);
+		controller.abort(new UserError("Aborted", exitCode));
 	};
-	process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
+	process.on("SIGINT", interrupt).on("SIGTERM", interrupt);
 	try {
-		if (argv[0] === "pack") {
-			const { runPackCommand } = await import("./pack-commands.js");
-			await runPackCommand(argv.slice(1), log);
-		} else {
-			await runCreate(argv, log, json);
-		}
+		// 1. The command line, read once; the pack's options are checked once the pack is loaded.
+		const flags = await parseFlags(argv, reporting);
+		const log = createLogger(flags);
+		if (flags.version) return void process.stdout.write(`${toolVersion()}\n`);
+		if (flags.help && flags.command !== "create")
+			return void process.stdout.write(`${await helpText(flags.command)}\n`);
+		if (flags.command === "pack init") return await runPackInit(flags, log);
+		if (!flags.pack && flags.command === "pack check") throw new UserError("name the pack to check (see --help)");
+		// 2. The pack: its options are flags and questions too.
+		const pack = await loadPack(flags.pack);
+		if (flags.help) return void process.stdout.write(`${await helpText(flags.command, pack)}\n`);
+		// 3. The command.
+		if (flags.command === "pack check") await runPackCheck(flags, pack, log, controller.signal);
+		else await runCreate(flags, pack, log, controller.signal);
 	} catch (error) {
-		process.exitCode = report(error, json, verbose);
+		process.exitCode = report(error, reporting);
 	} finally {
-		process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
+		process.off("SIGINT", interrupt).off("SIGTERM", interrupt);
 	}
 }
 
-async function runCreate(argv: string[], log: Logger, json: boolean): Promise<void> {
-	const pack = await packFor(argv);
-	const { args, help } = await parseCreateArgs(argv, pack);
-	if (args.help && help) {
-		stdout.write(`${await help()}\n`);
-		return;
-	}
-	if (args.version) return void stdout.write(`${toolVersion()}\n`);
-	if (!pack) throw new UserError("the built-in pack is missing from this installation; pass --pack");
-	const interactive = !args.yes && !json && process.stdin.isTTY && !isCI();
-	// After `--`, a directory like `-x` arrives as a positional; it is then refused as a name, never read as a flag.
-	const { directory } = args;
-	if (directory === undefined && !interactive) {
-		const note = args.yes ? " (--yes takes the default for every option, but not for the directory)" : "";
+async function runCreate(flags: Flags, pack: Pack, log: Logger, signal: AbortSignal): Promise<void> {
+	const answers = answersFromFlags(flags.optionFlags, pack);
+	const interactive = !flags.yes && !flags.json && process.stdin.isTTY && !isCI();
+	if (flags.directory === undefined && !interactive) {
+		const note = flags.yes ? " (--yes takes the default for every option, but not for the directory)" : "";
 		throw new UserError(
 			`missing the project directory: pass it as the first argument, e.g. \`create-backend-starter my-api\`${note}`,
 		);
 	}
-	// Loaded here, not at the top: EJS and the name validator are not needed for --version or a usage error.
-	const { createProject } = await import("./create.js");
-	const result = await createProject({
-		directory,
-		name: args.name,
-		pack,
-		answers: args.answers,
-		preset: args.preset,
-		ask: interactive ? askOnTerminal : undefined,
-		force: args.force,
-		dryRun: args.dryRun,
-		install: args.install,
-		git: args.git,
-		pm: args.pm,
-		log,
-		json,
-	});
-	printResult(result, json);
+	// The flags are the settings (directory, name, preset, force, dryRun, install, git, pm), with the pack loaded.
+	const ask = interactive ? askOnTerminal : undefined;
+	const childOutput = flags.json ? "stderr" : "inherit";
+	const result = await createProject({ ...flags, pack, answers, ask, log, childOutput, signal });
+	printResult(result, flags.json === true);
 	const failed = result.steps.filter((s) => s.status === "failed");
-	for (const step of failed)
-		stderr.write(
-			`${stderr.paint("red", "error:")} ${step.message}; the project is in place, finish by hand with: ${result.nextSteps[0]} && ${step.command}\n`,
+	for (const step of failed) {
+		process.stderr.write(
+			`${paint(process.stderr, "red", "error:")} ${step.message}; the project is in place, finish by hand with: ${result.nextSteps[0]} && ${step.command}\n`,
 		);
+	}
 	if (failed.length > 0) process.exitCode = 1;
 }
 
-/** `--pack` must be known before parsing: the pack's options become flags. */
-async function packFor(argv: string[]): Promise<Pack | undefined> {
-	const i = argv.findIndex((a) => a === "--pack" || a.startsWith("--pack="));
-	const ref = i < 0 ? undefined : argv[i] === "--pack" ? argv[i + 1] : argv[i]?.slice("--pack=".length);
-	if (i >= 0 && !ref) throw new UserError("--pack needs a folder or a package name");
-	// Without --pack, a broken installation should still answer --help.
-	return loadPack(ref).catch((error) => {
-		if (ref || !argv.some((a) => a === "--help" || a === "-h")) throw error;
-		return undefined;
-	});
+function printResult(result: CreateResult, json: boolean): void {
+	const out = process.stdout;
+	if (json) {
+		out.write(`${JSON.stringify(result, null, 2)}\n`);
+	} else if (result.dryRun) {
+		const width = Math.max(...result.files.map((f) => f.path.length));
+		out.write(`Would create ${result.directory} with ${result.files.length} files (dry run, nothing written):\n`);
+		for (const file of result.files)
+			out.write(`  ${file.path.padEnd(width)}  ${paint(out, "dim", `(${file.layer})`)}\n`);
+	} else {
+		out.write(`\n${paint(out, "green", "Done.")} Now run:\n\n${result.nextSteps.map((c) => `  ${c}\n`).join("")}\n`);
+	}
+}
+
+/** `pack check PACK [--build [--only name=value,…] [--jobs N]]` */
+async function runPackCheck(flags: Flags, pack: Pack, log: Logger, signal: AbortSignal): Promise<void> {
+	const result = await checkPack(pack);
+	for (const { answers, message } of result.errors) process.stderr.write(`${describeAnswers(answers)}: ${message}\n`);
+	for (const file of findReplacedFiles(pack)) {
+		const replaced = file.layers.slice(0, -1).map((layer) => `${layer}'s`);
+		const example = describeAnswers(file.answers[0] ?? {});
+		log.warn(
+			`${file.path} is replaced: ${file.layers.at(-1)} replaces ${replaced.join(" and ")} file (${file.answers.length} of ${result.combinations} combinations, e.g. ${example})`,
+		);
+	}
+	if (result.errors.length > 0) {
+		const failed = `${result.errors.length} of ${result.combinations} combinations of ${result.pack}`;
+		throw new UserError(`${failed} failed to render`, 1);
+	}
+	log.step(`Rendered ${result.combinations} combinations of ${result.pack}: no errors`);
+	if (!flags.build) return;
+
+	if (!Number.isInteger(flags.jobs) || flags.jobs < 1) throw new UserError("--jobs: give a whole number, 1 or more");
+	const only = parseOnly(flags.only, pack);
+	const steps = ["npm install", ...checkOf(pack).scripts].join(", ");
+	const all = combinationsOf(pack).length;
+	const started = Date.now();
+	const filter = flags.only.length > 0 ? `--only ${flags.only.join(" --only ")}` : "";
+	const selected = combinationsOf(pack).filter((answers) => matchesWhen(only, answers)).length;
+	const left = filter ? `; the ${all - selected} others are not built (${filter})` : "";
+	log.step(`Building ${selected} of ${all} combinations of ${pack.name} (${steps})${left}`);
+	const results = await buildCombinations(pack, { only, jobs: flags.jobs, log, signal });
+	const took = `${((Date.now() - started) / 60_000).toFixed(1)} min`;
+	const failed = results.filter((r) => !r.ok);
+	if (failed.length > 0) {
+		const kept = failed[0]?.kept?.replace(/[\\/][^\\/]+$/, "");
+		throw new UserError(
+			`${failed.length} of ${results.length} built combinations of ${pack.name} failed (${took}); projects and logs kept in ${kept}`,
+			1,
+		);
+	}
+	log.step(`Built ${results.length} of ${all} combinations of ${pack.name}: all passed ${steps} (${took})`);
+}
+
+async function runPackInit(flags: Flags, log: Logger): Promise<void> {
+	if (!flags.directory) throw new UserError("pack init needs a folder for the new pack");
+	const files = await initPack(String(flags.directory));
+	log.step(`Wrote a pack with ${files.length} files in ${flags.directory}`);
+	process.stdout.write(`Try it: create-backend-starter pack check ${flags.directory}\n`);
 }
 
 function isCI(): boolean {
@@ -102,27 +130,15 @@ function isCI(): boolean {
 	return ci !== undefined && ci !== "" && ci !== "0" && ci !== "false";
 }
 
-function printResult(result: CreateResult, json: boolean): void {
-	if (json) {
-		stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-	} else if (result.dryRun) {
-		const width = Math.max(...result.files.map((f) => f.path.length));
-		stdout.write(`Would create ${result.directory} with ${result.files.length} files (dry run, nothing written):\n`);
-		for (const file of result.files)
-			stdout.write(`  ${file.path.padEnd(width)}  ${stdout.paint("dim", `(${file.layer})`)}\n`);
-	} else {
-		stdout.write(
-			`\n${stdout.paint("green", "Done.")} Now run:\n\n${result.nextSteps.map((c) => `  ${c}\n`).join("")}\n`,
-		);
-	}
-}
-
-function report(error: unknown, json: boolean, verbose: boolean): number {
+/** One line for an expected error (and its stack with --verbose); the message and stack of anything else. */
+function report(error: unknown, reporting: Reporting): number {
 	const expected = error instanceof UserError;
 	const code = expected ? error.exitCode : 1;
 	const message = expected ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
-	if (json) stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
-	stderr.write(`${stderr.paint("red", "error:")} ${message}\n`);
-	if (verbose || !expected) stderr.write(`${(error as Error)?.stack ?? ""}\n`);
+	if (reporting.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
+	// After a Ctrl-C the terminal's cursor sits behind the echoed ^C.
+	const interrupted = code >= 130 ? "\n" : "";
+	process.stderr.write(`${interrupted}${paint(process.stderr, "red", "error:")} ${message}\n`);
+	if (reporting.verbose || !expected) process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
 	return code;
 }

@@ -1,21 +1,21 @@
 import path from "node:path";
 import {
 	detectPackageManager,
-	expectSteps,
+	GIT_BY_HAND,
 	initGit,
 	installDependencies,
 	type PackageManager,
 	type Step,
 } from "./install.js";
 import { type Logger, silentLogger, UserError } from "./log.js";
-import { type Answers, readPreset, resolveAnswers, resolveTarget } from "./options.js";
+import { type Answers, readPreset, resolveAnswers, resolveTarget, type Target } from "./options.js";
 import { BUILTIN_PACK, loadPack, type Pack, toolVersion } from "./packs.js";
 import type { Ask } from "./prompts.js";
-import { type PlannedFile, planFiles } from "./render.js";
+import { planFiles } from "./render.js";
 import { checkTarget, writeFiles } from "./write.js";
 
-/** Everything `createProject` needs; only `directory` is required (or `ask`, which then asks for it). */
-export interface CreateOptions {
+/** What `createProject` is asked to do; only `directory` is required (or `ask`, which then asks for it). */
+export interface CreateSettings {
 	/** The project folder, relative to `cwd` or absolute; its last segment is the package name. */
 	directory?: string;
 	/** The package name, when it should differ from the folder's name (e.g. `@acme/api`). */
@@ -39,8 +39,10 @@ export interface CreateOptions {
 	pm?: PackageManager;
 	cwd?: string;
 	log?: Logger;
-	/** Post-step output goes to stderr instead of being inherited. */
-	json?: boolean;
+	/** Where the install's output goes: shown live (default), or on stderr (the CLI's --json). */
+	childOutput?: "inherit" | "stderr";
+	/** Ctrl-C: stops writing (nothing is left) or the post step under way (the project stays), then rejects. */
+	signal?: AbortSignal;
 }
 
 export interface CreateResult {
@@ -60,39 +62,78 @@ export interface CreateResult {
 }
 
 /** The whole pipeline: pack → answers → plan → write → git, install. A failed post step is in `steps`, not thrown. */
-export async function createProject(options: CreateOptions): Promise<CreateResult> {
-	const cwd = options.cwd ?? process.cwd();
-	const log = options.log ?? silentLogger;
-	const pack = typeof options.pack === "object" ? options.pack : await loadPack(options.pack, cwd);
+export async function createProject(settings: CreateSettings): Promise<CreateResult> {
+	const cwd = settings.cwd ?? process.cwd();
+	const log = settings.log ?? silentLogger;
+	const pack = typeof settings.pack === "object" ? settings.pack : await loadPack(settings.pack, cwd);
 	const directory =
-		options.directory ?? (await askDirectory(options.ask, (dir) => resolveTarget(dir, options.name, cwd)));
-	const target = resolveTarget(directory, options.name, cwd);
-	const preset = typeof options.preset === "string" ? readPreset(options.preset, cwd) : options.preset;
-	const answers = await resolveAnswers(pack.options, { preset, flags: options.answers, ask: options.ask });
+		settings.directory ?? (await askDirectory(settings.ask, (dir) => resolveTarget(dir, settings.name, cwd)));
+	const target = resolveTarget(directory, settings.name, cwd);
+	const preset = typeof settings.preset === "string" ? readPreset(settings.preset, cwd) : settings.preset;
+	const answers = await resolveAnswers(pack.options, { preset, flags: settings.answers, ask: settings.ask });
 	const command = reproduce(pack, target, directory, answers);
 	const stamp = { version: toolVersion(), pack: { name: pack.name, version: pack.version }, answers, command };
 	const plan = planFiles(pack, { answers, projectName: target.name, stamp });
-	const result = summary(pack, target, answers, plan, command, options);
+	const pm = settings.pm ?? detectPackageManager();
+	const result: CreateResult = {
+		directory: target.dir,
+		name: target.name,
+		pack: { name: pack.name, version: pack.version },
+		answers,
+		files: plan.map((f) => ({ path: f.path, layer: f.layer, mode: f.mode.toString(8), bytes: f.content.length })),
+		overwritten: [],
+		steps: [],
+		nextSteps: nextSteps(pack, shown(target.dir, cwd), pm, settings),
+		command,
+		dryRun: Boolean(settings.dryRun),
+		pm,
+	};
 	// A dry run still says whether the real run would be refused (non-empty folder, symlink …).
-	await checkTarget(target.dir, options.force);
-	if (options.dryRun) return result;
+	await checkTarget(target.dir, settings.force);
+	if (settings.dryRun) return result;
 
-	log.step(`Creating ${target.name} in ${shown(target.dir, cwd)} (${describeAnswers(answers)})`);
+	const shownAnswers = Object.entries(answers).map(([k, v]) => `${k}=${v}`);
+	log.step(
+		`Creating ${target.name} in ${shown(target.dir, cwd)}${shownAnswers.length ? ` (${shownAnswers.join(", ")})` : ""}`,
+	);
 	const { overwritten } = await writeFiles(plan, target.dir, {
-		force: options.force,
+		force: settings.force,
+		signal: settings.signal,
 		onFile: (file) => log.detail(`wrote ${file.path}`),
 		onStale: (dir) => log.warn(`removed ${dir}, left behind by an interrupted run`),
+	}).catch((error) => {
+		throw settings.signal?.aborted ? interrupted(settings.signal, "nothing was created") : error;
 	});
 	for (const file of overwritten) log.warn(`overwrote ${file}`);
 	log.step(`Wrote ${plan.length} files`);
 	result.overwritten = overwritten;
-	expectSteps(result.nextSteps[0] ?? "", {
-		git: options.git !== false,
-		install: options.install !== false && result.pm,
-	});
-	if (options.git !== false) result.steps.push(await initGit(target.dir, log));
-	if (options.install !== false) result.steps.push(await installDependencies(target.dir, result.pm, log, options.json));
+	await runPostSteps(result, target.dir, settings, log);
 	return result;
+}
+
+/** git, then the install, each skippable; Ctrl-C stops the one under way and names what is left to run by hand. */
+async function runPostSteps(result: CreateResult, dir: string, settings: CreateSettings, log: Logger): Promise<void> {
+	const steps = [
+		settings.git !== false && { command: GIT_BY_HAND, run: () => initGit(dir, { log, signal: settings.signal }) },
+		settings.install !== false && {
+			command: `${result.pm} install`,
+			run: () => installDependencies(dir, result.pm, { log, signal: settings.signal, output: settings.childOutput }),
+		},
+	].filter((step) => step !== false);
+	for (const [i, step] of steps.entries()) {
+		const done = await step.run();
+		if (settings.signal?.aborted) {
+			const left = [result.nextSteps[0], ...steps.slice(i).map((s) => s.command)].join(" && ");
+			throw interrupted(settings.signal, `the project is in place, finish by hand with: ${left}`);
+		}
+		result.steps.push(done);
+	}
+}
+
+/** The error for a Ctrl-C: the signal's reason (which carries the exit code), and what state it left. */
+function interrupted(signal: AbortSignal, state: string): UserError {
+	const exitCode = signal.reason instanceof UserError ? signal.reason.exitCode : 130;
+	return new UserError(`Aborted; ${state}`, exitCode);
 }
 
 async function askDirectory(ask: Ask | undefined, check: (directory: string) => unknown): Promise<string> {
@@ -119,32 +160,11 @@ async function askDirectory(ask: Ask | undefined, check: (directory: string) => 
 	return directory.trim();
 }
 
-function summary(
-	pack: Pack,
-	target: { dir: string; name: string },
-	answers: Answers,
-	plan: PlannedFile[],
-	command: string,
-	options: CreateOptions,
-): CreateResult {
-	const pm = options.pm ?? detectPackageManager();
-	const rel = shown(target.dir, options.cwd ?? process.cwd());
-	const nextSteps = [`cd ${/\s/.test(rel) ? JSON.stringify(rel) : rel}`];
-	if (options.install === false || options.dryRun) nextSteps.push(`${pm} install`);
-	for (const script of pack.nextSteps) nextSteps.push(`${pm} run ${script}`);
-	return {
-		directory: target.dir,
-		name: target.name,
-		pack: { name: pack.name, version: pack.version },
-		answers,
-		files: plan.map((f) => ({ path: f.path, layer: f.layer, mode: f.mode.toString(8), bytes: f.content.length })),
-		overwritten: [],
-		steps: [],
-		nextSteps,
-		command,
-		dryRun: Boolean(options.dryRun),
-		pm,
-	};
+/** `cd my-api`, `npm install` when it did not run, and the pack's scripts (`npm run dev`). */
+function nextSteps(pack: Pack, dir: string, pm: PackageManager, settings: CreateSettings): string[] {
+	const steps = [`cd ${/\s/.test(dir) ? JSON.stringify(dir) : dir}`];
+	if (settings.install === false || settings.dryRun) steps.push(`${pm} install`);
+	return [...steps, ...pack.nextSteps.map((script) => `${pm} run ${script}`)];
 }
 
 /** A relative path from cwd when the project is below it, else the absolute one. */
@@ -153,14 +173,8 @@ export function shown(dir: string, cwd: string): string {
 	return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : dir;
 }
 
-function describeAnswers(answers: Answers): string {
-	return Object.entries(answers)
-		.map(([k, v]) => `${k}=${v}`)
-		.join(", ");
-}
-
 /** `npx create-backend-starter DIR [--name N] [--pack P] --option value … --yes`, machine-independent. */
-function reproduce(pack: Pack, target: { dir: string; name: string }, directory: string, answers: Answers): string {
+function reproduce(pack: Pack, target: Target, directory: string, answers: Answers): string {
 	const folder = path.basename(target.dir);
 	// A scoped directory (`@acme/api`) is typed as such; otherwise the folder's name, plus --name if it differs.
 	const parts = ["npx create-backend-starter", target.name === directory ? directory : folder];

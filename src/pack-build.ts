@@ -1,12 +1,11 @@
-import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createProject } from "./create.js";
 import { type Logger, quote, UserError } from "./log.js";
-import { combinationsOf } from "./pack-commands.js";
-import { loadPack, matchesWhen, type Pack, type When } from "./packs.js";
+import { combinationsOf } from "./pack-check.js";
+import { matchesWhen, type Pack, type ProjectCheck, type When } from "./packs.js";
+import { runCommand } from "./process.js";
 
 /** `pack check --build`: what each selected combination went through. */
 export interface BuildResult {
@@ -18,14 +17,29 @@ export interface BuildResult {
 	kept?: string;
 }
 
-const STEPS: [string, string[]][] = [
-	["install", ["install", "--no-audit", "--no-fund", "--prefer-offline"]],
-	["typecheck", ["run", "typecheck"]],
-	["test", ["test"]],
-];
-const STEP_TIMEOUT_MS = 10 * 60_000;
+export interface BuildSettings {
+	/** Build only the combinations that match, e.g. `{ db: ["sql"] }` (see parseOnly). */
+	only: When;
+	/** Combinations built at a time. */
+	jobs: number;
+	log: Logger;
+	signal?: AbortSignal;
+}
 
-/** `--only db=sql --only api=rest,graphql` → `{db: "sql", api: ["rest", "graphql"]}`, checked against the pack. */
+const INSTALL = ["install", "--no-audit", "--no-fund", "--prefer-offline"];
+const STEP_TIMEOUT_MS = 10 * 60_000;
+// Set by whatever runs this tool (npm run, Vitest, Node's own options): never meant for the projects' checks.
+const RUNNERS = /^(npm_.*|VITEST.*|NODE_ENV|NODE_OPTIONS)$/i;
+
+/** The pack's check, or a usage error saying how to declare one: the engine assumes no script. */
+export function checkOf(pack: Pack): ProjectCheck {
+	if (pack.check) return pack.check;
+	throw new UserError(
+		`${pack.name} declares no check scripts for --build: add e.g. "check": { "scripts": ["test"] } to its pack.json`,
+	);
+}
+
+/** `--only db=sql --only api=rest,graphql` → `{db: ["sql"], api: ["rest", "graphql"]}`, checked against the pack. */
 export function parseOnly(filters: string[], pack: Pack): When {
 	const when: When = {};
 	for (const filter of filters) {
@@ -41,43 +55,56 @@ export function parseOnly(filters: string[], pack: Pack): When {
 }
 
 /**
- * Generates each combination that matches `only` outside any repository, then runs `npm install`,
- * `npm run typecheck` and `npm test` in it, `jobs` at a time. Passing projects are removed.
+ * Generates each combination that matches `only` outside any repository, then runs `npm install` and the pack's
+ * check scripts in it, `jobs` at a time. Passing projects are removed; failed ones are kept with a log per step.
  */
-export async function buildCombinations(
-	pack: Pack,
-	combinations: Record<string, string>[],
-	options: { only: When; jobs: number; log: Logger },
-): Promise<BuildResult[]> {
-	const selected = combinations.filter((answers) => matchesWhen(options.only, answers));
+export async function buildCombinations(pack: Pack, settings: BuildSettings): Promise<BuildResult[]> {
+	const check = checkOf(pack);
+	const selected = combinationsOf(pack).filter((answers) => matchesWhen(settings.only, answers));
 	const root = await mkdtemp(path.join(os.tmpdir(), "cbs-pack-build-"));
+	await mkdir(path.join(root, "logs"));
 	const results: BuildResult[] = [];
-	const queue = selected.map((answers, i) => ({ answers, i }));
+	const queue = selected.map((answers, i) => ({ answers, dir: path.join(root, `c${i + 1}`) }));
 	const worker = async () => {
-		for (let next = queue.shift(); next; next = queue.shift()) {
-			const result = await buildOne(pack, next.answers, path.join(root, `c${next.i + 1}`));
-			options.log.step(`${describeAnswers(result.answers)}: ${result.ok ? "ok" : "FAILED"} (${result.summary})`);
+		for (let next = queue.shift(); next && !settings.signal?.aborted; next = queue.shift()) {
+			const result = await buildOne(pack, check, next.answers, next.dir, settings.signal);
+			settings.log.step(`${describeAnswers(result.answers)}: ${result.ok ? "ok" : "FAILED"} (${result.summary})`);
 			results.push(result);
 		}
 	};
-	await Promise.all(Array.from({ length: options.jobs }, worker));
+	await Promise.all(Array.from({ length: settings.jobs }, worker));
+	settings.signal?.throwIfAborted();
 	if (results.every((r) => r.ok)) await rm(root, { recursive: true, force: true });
 	return results;
 }
 
-async function buildOne(pack: Pack, answers: Record<string, string>, dir: string): Promise<BuildResult> {
+async function buildOne(
+	pack: Pack,
+	check: ProjectCheck,
+	answers: Record<string, string>,
+	dir: string,
+	signal: AbortSignal | undefined,
+): Promise<BuildResult> {
 	const done: string[] = [];
 	const failed: string[] = [];
+	const env = checkEnvironment(check);
 	try {
-		await createProject({ pack, directory: dir, answers, install: false, git: false, cwd: path.dirname(dir) });
-		// A failed install stops the combination; a failed type-check does not: the tests still say something.
-		for (const [step, args] of STEPS) {
+		await createProject({ pack, directory: dir, answers, install: false, git: false, cwd: path.dirname(dir), signal });
+		// A failed install stops the combination; a failed script does not: the next ones still say something.
+		for (const [step, args] of [["install", INSTALL], ...check.scripts.map((s) => [s, ["run", s]])] as const) {
 			const started = Date.now();
 			const log = path.join(dir, "..", "logs", `${path.basename(dir)}-${step}.log`);
-			const { code, output } = await runLogged(args, dir, log);
-			if (code === 0) done.push(`${step} ${Math.round((Date.now() - started) / 1000)} s`);
-			else failed.push(`${step} failed: ${reason(output, code)}; log ${log}`);
-			if (code !== 0 && step === "install") break;
+			const run = await runCommand("npm", [...args], {
+				cwd: dir,
+				env,
+				output: "capture",
+				signal,
+				timeoutMs: STEP_TIMEOUT_MS,
+			});
+			await writeFile(log, run.output);
+			if (run.exitCode === 0) done.push(`${step} ${Math.round((Date.now() - started) / 1000)} s`);
+			else failed.push(`${step} failed: ${reason(run.output || run.message, answers, check)}; log ${log}`);
+			if (run.exitCode !== 0 && step === "install") break;
 		}
 	} catch (error) {
 		failed.push(`generate failed: ${(error as Error).message}`);
@@ -89,82 +116,43 @@ async function buildOne(pack: Pack, answers: Record<string, string>, dir: string
 		: { answers, ok: false, summary, kept: dir };
 }
 
-/** The line that says why: a missing MongoDB is named plainly, otherwise the first line that looks like an error. */
-function reason(output: string, code: number | null): string {
+/** Our environment without the runners' variables, with the pack's check.env applied (null removes). */
+function checkEnvironment(check: ProjectCheck): Record<string, string> {
+	const declared = Object.entries(check.env ?? {});
+	const removed = (key: string) =>
+		declared.some(
+			([name, value]) => value === null && (name.endsWith("*") ? key.startsWith(name.slice(0, -1)) : key === name),
+		);
+	const env: Record<string, string> = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (value !== undefined && !RUNNERS.test(key) && !removed(key)) env[key] = value;
+	}
+	for (const [name, value] of declared) if (value !== null) env[name] = value;
+	return { ...env, NO_COLOR: "1" };
+}
+
+/**
+ * Why a step failed, in a line: a service the combination needs (declared by the pack) when the output names its
+ * variable, otherwise the first line that looks like an error (tsc's `error TS…`, Vitest's `FAIL …`, `npm error …`).
+ */
+function reason(output: string, answers: Record<string, string>, check: ProjectCheck): string {
 	const lines = output.split("\n").map((l) => l.trim());
-	const mongo = lines.find((l) => /mongo/i.test(l) && /\b(no|not|cannot|could|unreachable|refused)\b/i.test(l));
-	if (mongo) return `needs a MongoDB server, none reachable here (${clip(mongo)})`;
-	// The first error is usually the cause (tsc's `file(line,col): error TS…`, Vitest's `FAIL test/…`, `npm error …`).
+	for (const service of (check.services ?? []).filter((s) => matchesWhen(s.when, answers))) {
+		const line = lines.find((l) => l.includes(service.env));
+		if (line) return `needs ${service.name}, none reachable here (${clip(line)})`;
+	}
 	const first =
 		lines.find((l) => /^(FAIL\b|npm error\b)|error TS\d+/.test(l)) ??
 		lines.find((l) => /\b(error|fail)|✗|×/i.test(l) && !l.startsWith("✓"));
-	return first ? clip(first) : `exit code ${code}`;
+	return clip(first ?? (lines.find(Boolean) || "no output"));
 }
 
 function clip(line: string): string {
 	return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
-// Settings of this process (npm run, Vitest, the shell) must not leak into the projects' tests. DATABASE_URL and
-// MONGODB_URI are kept on purpose: they are how a CI job gives the tests a PostgreSQL or MongoDB server.
-const DROPPED = /^(npm_.*|VITEST.*|NODE_ENV|NODE_OPTIONS|PORT|HOST|JWT_.*|LOG_LEVEL|CORS_ORIGIN)$/i;
-
-function runLogged(args: string[], cwd: string, log: string): Promise<{ code: number | null; output: string }> {
-	const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !DROPPED.test(key)));
-	return mkdir(path.dirname(log), { recursive: true }).then(
-		() =>
-			new Promise((done) => {
-				const out = createWriteStream(log);
-				const chunks: Buffer[] = [];
-				const child = spawn("npm", args, { cwd, env: { ...env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-				const collect = (chunk: Buffer) => chunks.push(chunk) && out.write(chunk);
-				child.stdout.on("data", collect);
-				child.stderr.on("data", collect);
-				const timer = setTimeout(() => child.kill("SIGKILL"), STEP_TIMEOUT_MS);
-				let finished = false;
-				const finish = (code: number | null, note = "") => {
-					if (finished) return;
-					finished = true;
-					clearTimeout(timer);
-					out.end(note);
-					done({ code, output: Buffer.concat(chunks).toString("utf8") + note });
-				};
-				child.on("error", (error) => finish(null, `\nnpm could not start: ${error.message}\n`));
-				child.on("close", (code) => finish(code));
-			}),
-	);
-}
-
 export function describeAnswers(answers: Record<string, string>): string {
 	return Object.entries(answers)
 		.map(([k, v]) => `${k}=${v}`)
 		.join(" ");
-}
-
-/** `pack check PACK --build [--only name=value,…] [--jobs N]`, after the render check passed. */
-export async function reportBuild(ref: string, flags: { only: string[]; jobs: number }, log: Logger): Promise<void> {
-	if (!Number.isInteger(flags.jobs) || flags.jobs < 1) throw new UserError("--jobs: give a whole number, 1 or more");
-	const pack = await loadPack(ref);
-	const all = combinationsOf(pack.options);
-	const only = parseOnly(flags.only, pack);
-	const count = all.filter((answers) => matchesWhen(only, answers)).length;
-	const filter =
-		flags.only.length > 0
-			? `; the ${all.length - count} others are not built (--only ${flags.only.join(" --only ")})`
-			: "";
-	log.step(`Building ${count} of ${all.length} combinations of ${pack.name} (npm install, typecheck, test)${filter}`);
-	const started = Date.now();
-	const results = await buildCombinations(pack, all, { only, jobs: flags.jobs, log });
-	const took = `${((Date.now() - started) / 60_000).toFixed(1)} min`;
-	const failed = results.filter((r) => !r.ok);
-	if (failed.length > 0) {
-		const kept = path.dirname(failed[0]?.kept ?? "");
-		throw new UserError(
-			`${failed.length} of ${results.length} built combinations of ${pack.name} failed (${took}); projects and logs kept in ${kept}`,
-			1,
-		);
-	}
-	log.step(
-		`Built ${results.length} of ${all.length} combinations of ${pack.name}: all installed, type-checked and tested (${took})`,
-	);
 }

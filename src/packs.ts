@@ -1,29 +1,20 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+// schema/pack.schema.json compiled by ajv's standalone code generation, by the bundler (scripts/pack-validator.mjs).
+import validateManifest from "virtual:pack-validator";
 import type { ErrorObject } from "ajv";
+import { type Budget, isInside, type LayerFile, readLayer } from "./layers.js";
 import { quote, UserError } from "./log.js";
-import validateManifest from "./pack-schema-validator.js";
 
 /** The name that `extends` and `--pack` use for the pack shipped in this package's templates/backend/ folder. */
 export const BUILTIN_PACK = "create-backend-starter";
 const toolRoot = fileURLToPath(new URL("../", import.meta.url));
 export const builtinPackDir = path.join(toolRoot, "templates", "backend");
 
-let version: string | undefined;
-
 export function toolVersion(): string {
-	version ??= JSON.parse(readFileSync(path.join(toolRoot, "package.json"), "utf8")).version as string;
-	return version;
+	return JSON.parse(readFileSync(path.join(toolRoot, "package.json"), "utf8")).version;
 }
-
-/**
- * A path with every symlink resolved. Node's JavaScript realpathSync lstat's each segment of each path in turn;
- * the native one is libc's realpath, one call (~0.25 M instructions a path less). Not on Windows, where Node
- * documents that the native one fails on some drives.
- */
-export const realpath: (file: string) => string =
-	process.platform === "win32" ? realpathSync : (file) => realpathSync.native(file);
 
 /** A question of a pack, and a flag of the same name: every answer is one of `choices`. */
 export interface PackOption {
@@ -37,13 +28,30 @@ export interface PackOption {
 export type When = Record<string, string | string[]>;
 
 export interface Layer {
-	/** Absolute path of the layer's folder. */
+	/** Real path of the layer's folder. */
 	dir: string;
 	/** Real path of the pack folder the layer belongs to: nothing may be read from outside it. */
 	root: string;
 	/** Provenance shown by --dry-run and in errors, e.g. `acme-backend/layers/otel`. */
 	label: string;
 	when?: When;
+	/** The layer's files, read (and checked) on first use: a layer no answer selects is never read. */
+	files: () => LayerFile[];
+}
+
+/** A server that a pack's checks need, e.g. `{ name: "a MongoDB server", env: "MONGODB_URI", when: { db: "nosql" } }`. */
+export interface Service {
+	name: string;
+	env: string;
+	when?: When;
+}
+
+/** What `pack check --build` runs in each generated project after `npm install` (pack.json `check`). */
+export interface ProjectCheck {
+	scripts: string[];
+	/** A string sets a variable, null removes it (a name ending in `*` removes every variable it prefixes). */
+	env?: Record<string, string | null>;
+	services?: Service[];
 }
 
 /** A loaded pack with everything it extends already folded in: options and layers are parent first. */
@@ -57,29 +65,33 @@ export interface Pack {
 	options: PackOption[];
 	layers: Layer[];
 	nextSteps: string[];
+	/** Output paths whose fragments are appended in layer order instead of replaced (`.env.example`). */
+	appendFiles: string[];
+	/** Output paths written with mode 0600 (`.env`). */
+	privateFiles: string[];
+	check?: ProjectCheck;
 	/** Names of the packs folded in, the root ancestor first. */
 	chain: string[];
 }
 
-interface Manifest {
-	name: string;
-	description?: string;
+/** pack.json, validated (the validator fills in appendFiles and privateFiles from the schema's defaults). */
+type Manifest = Pick<Pack, "name" | "description" | "appendFiles" | "privateFiles" | "check"> & {
 	version?: string;
 	extends?: string | null;
 	options?: PackOption[];
 	layers: { dir: string; when?: When }[];
 	nextSteps?: string[];
-}
+};
 
 // A pack option with one of these names would shadow a flag of the CLI or one of its aliases. (The EJS names
 // projectName and randomSecret cannot clash: option names are lower case, see schema/pack.schema.json.)
 const RESERVED = new Set(
-	"directory name pack preset yes y pm install git json force verbose help h version v dry".split(" "),
+	"directory name pack preset yes y pm install git json force verbose help h version v dry build only jobs".split(" "),
 );
 
 /** Loads and validates a pack (a folder, an npm package, or the built-in one) and everything it extends. */
 export async function loadPack(ref: string = BUILTIN_PACK, cwd: string = process.cwd()): Promise<Pack> {
-	return loadFrom(locatePack(ref, cwd), ref, []);
+	return loadFrom(locatePack(ref, cwd), ref, [], { files: 0, bytes: 0 });
 }
 
 export function matchesWhen(when: When | undefined, answers: Record<string, string>): boolean {
@@ -102,23 +114,24 @@ function locatePack(ref: string, from: string): string {
 	}
 }
 
-async function loadFrom(dir: string, ref: string, seen: string[]): Promise<Pack> {
+async function loadFrom(dir: string, ref: string, seen: string[], budget: Budget): Promise<Pack> {
 	const root = realDir(dir, ref);
 	if (seen.includes(root)) throw new UserError(`pack "extends" forms a cycle: ${[...seen, root].join(" → ")}`);
 	const file = path.join(root, "pack.json");
-	const manifest = await readManifest(file);
+	const manifest = readManifest(file);
 	const parent = manifest.extends
-		? await loadFrom(locatePack(manifest.extends, root), manifest.extends, [...seen, root])
+		? await loadFrom(locatePack(manifest.extends, root), manifest.extends, [...seen, root], budget)
 		: undefined;
 	const options = mergeOptions(parent?.options ?? [], checkOptions(manifest.options ?? [], file));
-	const layers = manifest.layers.map((layer, i) => {
+	const layers = manifest.layers.map((layer, i): Layer => {
 		checkWhen(layer.when, options, `${file}: /layers/${i}/when`);
-		return {
-			dir: layerDir(root, layer.dir, `${file}: /layers/${i}/dir`),
-			root,
-			label: `${manifest.name}/${layer.dir}`,
-			when: layer.when,
-		};
+		const dir = layerDir(root, layer.dir, `${file}: /layers/${i}/dir`);
+		const label = `${manifest.name}/${layer.dir}`;
+		let files: LayerFile[] | undefined;
+		return { dir, root, label, when: layer.when, files: () => (files ??= readLayer(dir, root, label, budget)) };
+	});
+	manifest.check?.services?.forEach((service, i) => {
+		checkWhen(service.when, options, `${file}: /check/services/${i}/when`);
 	});
 	return {
 		name: manifest.name,
@@ -129,19 +142,22 @@ async function loadFrom(dir: string, ref: string, seen: string[]): Promise<Pack>
 		options,
 		layers: [...(parent?.layers ?? []), ...layers],
 		nextSteps: manifest.nextSteps ?? parent?.nextSteps ?? [],
+		appendFiles: [...new Set([...(parent?.appendFiles ?? []), ...manifest.appendFiles])],
+		privateFiles: [...new Set([...(parent?.privateFiles ?? []), ...manifest.privateFiles])],
+		check: manifest.check ?? parent?.check,
 		chain: [...(parent?.chain ?? []), manifest.name],
 	};
 }
 
 function realDir(dir: string, ref: string): string {
 	try {
-		const real = realpath(dir);
+		const real = realpathSync(dir);
 		if (statSync(real).isDirectory()) return real;
 	} catch {}
 	throw new UserError(`pack ${quote(ref)} not found: ${dir} is not a folder`);
 }
 
-async function readManifest(file: string): Promise<Manifest> {
+function readManifest(file: string): Manifest {
 	let data: unknown;
 	try {
 		// A BOM is legal in a UTF-8 file but not in JSON.parse's input.
@@ -150,9 +166,8 @@ async function readManifest(file: string): Promise<Manifest> {
 		const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : (error as Error).message;
 		throw new UserError(`invalid pack: ${file}: ${reason}`);
 	}
-	// Plain code generated from schema/pack.schema.json at build time (scripts/build.mjs): no ajv at run time.
 	if (!validateManifest(data)) {
-		throw new UserError(`invalid pack: ${file}: ${describe(validateManifest.errors?.[0] ?? undefined)}`);
+		throw new UserError(`invalid pack: ${file}: ${describe(validateManifest.errors?.[0])}`);
 	}
 	return data as Manifest;
 }
@@ -160,7 +175,7 @@ async function readManifest(file: string): Promise<Manifest> {
 function describe(error: ErrorObject | undefined): string {
 	if (!error) return "does not match schema/pack.schema.json";
 	const where = error.instancePath || "(top level)";
-	const extra = error.params as { additionalProperty?: string; missingProperty?: string };
+	const extra = error.params as { additionalProperty?: string };
 	if (extra.additionalProperty) return `${where}: unknown key ${quote(extra.additionalProperty)}`;
 	return `${where}: ${error.message}`;
 }
@@ -198,10 +213,9 @@ function checkWhen(when: When | undefined, options: PackOption[], where: string)
 }
 
 function layerDir(root: string, dir: string, where: string): string {
-	const resolved = path.resolve(root, dir);
 	let real: string;
 	try {
-		real = realpath(resolved);
+		real = realpathSync(path.resolve(root, dir));
 	} catch {
 		throw new UserError(`invalid pack: ${where}: folder ${quote(dir)} does not exist`);
 	}
@@ -209,25 +223,11 @@ function layerDir(root: string, dir: string, where: string): string {
 	return real;
 }
 
-/** True when `child` is strictly below `parent` (both absolute, already real paths). */
-export function isInside(child: string, parent: string): boolean {
-	const rel = path.relative(parent, child);
-	return rel !== "" && rel.split(path.sep)[0] !== ".." && !path.isAbsolute(rel);
-}
-
 function packageVersion(root: string): string {
-	if (root === realpathSafe(builtinPackDir)) return toolVersion();
+	if (existsSync(builtinPackDir) && root === realpathSync(builtinPackDir)) return toolVersion();
 	try {
 		return JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).version ?? "0.0.0";
 	} catch {
 		return "0.0.0";
-	}
-}
-
-function realpathSafe(dir: string): string {
-	try {
-		return realpath(dir);
-	} catch {
-		return dir;
 	}
 }

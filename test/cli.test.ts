@@ -135,6 +135,46 @@ describe("generating without a terminal", () => {
 	});
 });
 
+describe("flags are read once, by yargs (issue 14)", () => {
+	it("--json=true prints the JSON object, --verbose=true lists the files, --no-json prints text", () => {
+		const cwd = workspace();
+		const json = gen(cwd, "one", "--json=true");
+		expect(json.code).toBe(0);
+		expect(JSON.parse(json.stdout)).toMatchObject({ name: "one", answers: { api: "rest", db: "sql" } });
+		const verbose = gen(cwd, "two", "--verbose=true");
+		expect(verbose.code).toBe(0);
+		expect(verbose.stdout).toMatch(/wrote src\/index\.ts/);
+		const text = gen(cwd, "three", "--no-json");
+		expect(text.stdout).toContain("Done. Now run:");
+	});
+
+	it("a pack without options says where it creates the project, with no empty list of answers", () => {
+		const cwd = tmp();
+		writeTree(path.join(cwd, "pack"), {
+			"pack.json": JSON.stringify({ name: "bare", layers: [{ dir: "l" }] }),
+			"l/a.txt": "a\n",
+		});
+		const run = gen(cwd, "app");
+		expect(run.code).toBe(0);
+		expect(run.stdout).toMatch(/^◇ Creating app in app$/m);
+	});
+
+	it("a file in one layer and a folder of the same name in a later one: pack check fails, generating refuses", () => {
+		const cwd = workspace({ "layers/base/docs": "a file\n", "layers/gql/docs/guide.md": "a folder\n" });
+		const check = cli(["pack", "check", "./pack"], cwd);
+		expect(check.code).toBe(1);
+		expect(check.stderr).toMatch(
+			/^api=graphql db=sql: invalid pack: "docs" is a file in tiny\/layers\/base and a folder in tiny\/layers\/gql$/m,
+		);
+		expect(check.stderr).toMatch(/2 of 4 combinations of tiny failed to render/);
+		const before = snapshot(cwd);
+		const run = gen(cwd, "app", "--api", "graphql");
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/"docs" is a file in tiny\/layers\/base and a folder in tiny\/layers\/gql/);
+		expect(snapshot(cwd)).toEqual(before);
+	});
+});
+
 describe("bad usage exits 2 and writes nothing", () => {
 	it.each([
 		[["app", "--api", "soap"], /Argument: api, Given: "soap", Choices: "rest", "graphql"/],

@@ -2,7 +2,7 @@
 // layer order and replacement, package.json and .env.example across packs, `pack check` on good and broken
 // packs through the CLI, `pack check --build` (with a stand-in npm), `pack init`, and the example pack in
 // examples/acme-pack. Every pack is written inline by the test (copier style).
-import { chmodSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkPack, loadPack, type PlannedFile, planFiles } from "../src/index.js";
@@ -243,16 +243,23 @@ describe("pack check through the CLI", () => {
 });
 
 describe("pack check --build (with a stand-in npm that records what it runs)", () => {
+	/** What the tiny pack's projects need to be checked: declared in its pack.json, not known to the engine. */
+	const check = {
+		check: {
+			scripts: ["typecheck", "test"],
+			services: [{ name: "a MongoDB server", env: "MONGODB_URI", when: { db: "nosql" } }],
+		},
+	};
 	/** A fake npm: logs its arguments; `npm test` in a nosql project fails the way the built-in pack's tests do. */
 	const fakeNpm = (root: string) => {
 		const bin = writeTree(path.join(root, "bin"), {
 			npm: [
 				"#!/bin/sh",
 				'echo "$(basename "$PWD") $*" >> "$FAKE_NPM_LOG"',
-				'if [ "$1" = test ] && grep -q \'"db": "nosql"\' package.json; then',
+				'if [ "$1 $2" = "run test" ] && grep -q \'"db": "nosql"\' package.json; then',
 				'  echo "tests: no MongoDB is available at MONGODB_URI (connect ECONNREFUSED 127.0.0.1:27017)" >&2; exit 1',
 				"fi",
-				'if [ "$1" = run ] && [ -n "$FAKE_TSC_ERROR" ] && grep -q \'"api": "graphql"\' package.json; then',
+				'if [ "$1 $2" = "run typecheck" ] && [ -n "$FAKE_TSC_ERROR" ] && grep -q \'"api": "graphql"\' package.json; then',
 				'  echo "> tsc --noEmit"; echo "src/a.ts(1,7): error TS2322: Type \'number\' is not assignable"; exit 2',
 				"fi",
 				"",
@@ -266,7 +273,7 @@ describe("pack check --build (with a stand-in npm that records what it runs)", (
 	it("installs, type-checks and tests each combination; a missing MongoDB fails plainly (exit 1)", () => {
 		const root = tmp();
 		const env = fakeNpm(root);
-		tinyPack(path.join(root, "pack"));
+		tinyPack(path.join(root, "pack"), {}, check);
 		const run = cli(["pack", "check", "./pack", "--build", "--jobs", "2"], root, env);
 		expect(run.code).toBe(1);
 		expect(run.stdout).toMatch(/Building 4 of 4 combinations of tiny \(npm install, typecheck, test\)/);
@@ -284,25 +291,64 @@ describe("pack check --build (with a stand-in npm that records what it runs)", (
 	it("--only builds the selected combinations and says how many it left out (exit 0)", () => {
 		const root = tmp();
 		const env = fakeNpm(root);
-		tinyPack(path.join(root, "pack"));
+		tinyPack(path.join(root, "pack"), {}, check);
 		const run = cli(["pack", "check", "./pack", "--build", "--only", "db=sql"], root, env);
 		expect(run.code).toBe(0);
 		expect(run.stdout).toMatch(/Rendered 4 combinations of tiny: no errors/);
 		expect(run.stdout).toMatch(/Building 2 of 4 combinations .*; the 2 others are not built \(--only db=sql\)/);
-		expect(run.stdout).toMatch(/Built 2 of 4 combinations of tiny: all installed, type-checked and tested/);
+		expect(run.stdout).toMatch(/Built 2 of 4 combinations of tiny: all passed npm install, typecheck, test/);
 		expect(readFileSync(env.FAKE_NPM_LOG, "utf8").trim().split("\n")).toHaveLength(6);
 	});
 
 	it("a failed type-check is reported with tsc's first error, and the tests still run", () => {
 		const root = tmp();
 		const env = { ...fakeNpm(root), FAKE_TSC_ERROR: "1" };
-		tinyPack(path.join(root, "pack"));
+		tinyPack(path.join(root, "pack"), {}, check);
 		const run = cli(["pack", "check", "./pack", "--build", "--only", "db=sql"], root, env);
 		expect(run.code).toBe(1);
 		expect(run.stdout).toMatch(
 			/^◇ api=graphql db=sql: FAILED \(typecheck failed: src\/a\.ts\(1,7\): error TS2322: Type 'number' is not assignable; log .*c2-typecheck\.log; ok: install \d+ s, test \d+ s\)$/m,
 		);
 		expect(run.stderr).toMatch(/1 of 2 built combinations of tiny failed/);
+	});
+
+	it("runs the scripts the pack declares, in its declared environment (check.scripts, check.env)", () => {
+		const root = tmp();
+		const env = { ...fakeNpm(root), LEAKED_TOKEN: "secret", KEPT: "yes" };
+		writeTree(path.join(root, "bin"), {
+			npm: '#!/bin/sh\necho "$(basename "$PWD") $* mode=$CHECK_MODE leaked=$LEAKED_TOKEN kept=$KEPT" >> "$FAKE_NPM_LOG"\n',
+		});
+		tinyPack(
+			path.join(root, "pack"),
+			{},
+			{
+				check: { scripts: ["build", "test"], env: { CHECK_MODE: "ci", "LEAKED_*": null } },
+			},
+		);
+		const run = cli(["pack", "check", "./pack", "--build", "--only", "api=rest", "--only", "db=sql"], root, env);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stdout).toMatch(/Building 1 of 4 combinations of tiny \(npm install, build, test\)/);
+		expect(run.stdout).toMatch(/^◇ api=rest db=sql: ok \(install \d+ s, build \d+ s, test \d+ s\)$/m);
+		expect(
+			readFileSync(env.FAKE_NPM_LOG, "utf8")
+				.trim()
+				.split("\n")
+				.map((l) => l.replace(/^c\d+ /, "")),
+		).toEqual([
+			"install --no-audit --no-fund --prefer-offline mode=ci leaked= kept=yes",
+			"run build mode=ci leaked= kept=yes",
+			"run test mode=ci leaked= kept=yes",
+		]);
+	});
+
+	it("refuses --build for a pack that declares no check scripts (exit 2, nothing built)", () => {
+		const root = tmp();
+		const env = fakeNpm(root);
+		tinyPack(path.join(root, "pack"));
+		const run = cli(["pack", "check", "./pack", "--build"], root, env);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toMatch(/tiny declares no check scripts .*"check": \{ "scripts"/);
+		expect(existsSync(env.FAKE_NPM_LOG)).toBe(false);
 	});
 
 	it.each([
@@ -313,7 +359,7 @@ describe("pack check --build (with a stand-in npm that records what it runs)", (
 	])("refuses %j before building anything (exit 2)", (flags, message) => {
 		const root = tmp();
 		const env = fakeNpm(root);
-		tinyPack(path.join(root, "pack"));
+		tinyPack(path.join(root, "pack"), {}, check);
 		const run = cli(["pack", "check", "./pack", "--build", ...flags], root, env);
 		expect(run.code).toBe(2);
 		expect(run.stderr).toMatch(message);

@@ -142,6 +142,60 @@ describe("planFiles", () => {
 		);
 	});
 
+	it.each([
+		[
+			"a file, then a folder of that name",
+			{ "layers/base/docs": "a", "layers/gql/docs/guide.md": "b" },
+			/^invalid pack: "docs" is a file in tiny\/layers\/base and a folder in tiny\/layers\/gql$/,
+		],
+		[
+			"a folder, then a file of that name",
+			{ "layers/base/docs/guide.md": "a", "layers/gql/docs": "b" },
+			/^invalid pack: "docs" is a folder in tiny\/layers\/base and a file in tiny\/layers\/gql$/,
+		],
+		[
+			"a file, then a folder differing in case",
+			{ "layers/base/Docs": "a", "layers/gql/docs/guide.md": "b" },
+			/"docs" and "Docs" differ only in case or Unicode form/,
+		],
+		[
+			"folders differing in Unicode form",
+			{ "layers/base/caf\u00e9/a.md": "a", "layers/gql/cafe\u0301/b.md": "b" },
+			/differ only in case or Unicode form/,
+		],
+	])("refuses paths that collide on some file systems: %s", async (_, files, message) => {
+		const dir = tinyPack(tmp(), files);
+		await expect(loadPack(dir).then((p) => planFiles(p, context({ api: "graphql", db: "sql" })))).rejects.toThrow(
+			message,
+		);
+		// Without the later layer there is no collision.
+		await expect(loadPack(dir).then((p) => planFiles(p, context()))).resolves.toBeDefined();
+	});
+
+	it("appends and protects the files the pack declares (appendFiles, privateFiles)", async () => {
+		const dir = tinyPack(
+			tmp(),
+			{
+				"layers/base/NOTES.md": "base\n",
+				"layers/gql/NOTES.md.ejs": "<%= api %>\n",
+				"layers/gql/secrets.txt": "s\n",
+			},
+			{ appendFiles: [".env.example", "NOTES.md"], privateFiles: ["secrets.txt"] },
+		);
+		const plan = planFiles(await loadPack(dir), context({ api: "graphql", db: "sql" }));
+		expect(text(plan, "NOTES.md")).toBe("base\ngraphql\n");
+		expect(byPath(plan)["NOTES.md"]?.layer).toBe("tiny/layers/base + tiny/layers/gql");
+		expect(byPath(plan)["secrets.txt"]?.mode).toBe(0o600);
+		expect(text(plan, ".env.example")).toBe("SECRET=change-me\nGRAPHQL=1\n");
+		// A declared list replaces the schema's default ([".env"] here): .env is then an ordinary file.
+		expect(byPath(plan)[".env"]?.mode).toBe(0o644);
+	});
+
+	it("by default appends .env and .env.example fragments and writes .env with mode 0600 (the schema's defaults)", async () => {
+		const pack = await loadPack(tinyPack(tmp()));
+		expect([pack.appendFiles, pack.privateFiles]).toEqual([[".env", ".env.example"], [".env"]]);
+	});
+
 	it("refuses a pack larger than the limits before reading its content (a sparse 300 MiB file)", async () => {
 		const dir = tinyPack(tmp());
 		writeFileSync(path.join(dir, "layers/base/huge.bin"), "");
