@@ -1,7 +1,7 @@
 import yargs, { type Argv, type Options } from "yargs";
 import { PACKAGE_MANAGERS, type PackageManager } from "./install.js";
 import { UserError } from "./log.js";
-import type { Pack } from "./packs.js";
+import { describeWhen, type Pack, type PackOption } from "./packs.js";
 
 /** The command line, as yargs read it (once); a flag given twice with different values is refused. */
 export interface Flags {
@@ -165,7 +165,7 @@ export async function helpText(command: Flags["command"], pack?: Pack): Promise<
 	const optionFlags = Object.fromEntries(
 		(pack?.options ?? []).map((o) => [
 			o.name,
-			{ type: "string", choices: o.choices, describe: `${o.message} (default: ${o.default})`, group } as const,
+			{ type: "string", choices: o.choices, describe: `${o.message} (${optionNote(o)})`, group } as const,
 		]),
 	);
 	const own = command === "create" ? { ...optionFlags, ...CREATE_FLAGS } : command === "pack check" ? CHECK_FLAGS : {};
@@ -178,6 +178,12 @@ export async function helpText(command: Flags["command"], pack?: Pack): Promise<
 		.version(false)
 		.wrap(Math.min(110, process.stdout.columns || 80))
 		.getHelp();
+}
+
+/** `default: postgres; only with --db sql` */
+function optionNote(option: PackOption): string {
+	const only = option.when ? `; only with ${describeWhen(option.when, "flag")}` : "";
+	return `default: ${option.default}${only}`;
 }
 
 /** A flag given twice with different values is a mistake to report, not a choice to make silently. */

@@ -34,14 +34,26 @@ export interface Combination {
 interface PackOption {
 	name: string;
 	choices: string[];
+	/** Earlier option → value or values; the option has no value in a combination that does not match. */
+	when?: Record<string, string | string[]>;
 }
 
-/** Every combination of the built-in pack's options, read from templates/backend/pack.json (never a hard-coded list). */
+const matches = (when: PackOption["when"], answers: Record<string, string>) =>
+	Object.entries(when ?? {}).every(([name, value]) => [value].flat().includes(answers[name] ?? ""));
+
+/**
+ * Every valid combination of the built-in pack's options, read from templates/backend/pack.json (never a hard-coded
+ * list): an option whose `when` does not hold is left out of it (no `--dialect` with `--db nosql`).
+ */
 export function listCombinations(packDir = join(repoRoot, "templates", "backend")): Combination[] {
 	const manifest = JSON.parse(readFileSync(join(packDir, "pack.json"), "utf8")) as { options: PackOption[] };
 	let combos: Record<string, string>[] = [{}];
 	for (const option of manifest.options) {
-		combos = combos.flatMap((answers) => option.choices.map((choice) => ({ ...answers, [option.name]: choice })));
+		combos = combos.flatMap((answers) =>
+			matches(option.when, answers)
+				? option.choices.map((choice) => ({ ...answers, [option.name]: choice }))
+				: [answers],
+		);
 	}
 	return combos.map((answers) => ({
 		name: Object.values(answers).join("-"),
