@@ -42,8 +42,16 @@ const mariadbd = "/usr/sbin/mariadbd";
 const canStopAndStart =
 	spawnSync("start-stop-daemon", ["--version"]).status === 0 && spawnSync(mariadbd, ["--version"]).status === 0;
 
-/** Starts MariaDB as the machine does and waits until it answers (true) or 60 s pass (false). */
+const running = () => spawnSync("start-stop-daemon", ["--status", "--exec", mariadbd]).status === 0;
+
+/**
+ * Starts MariaDB as the machine does and waits until it answers (true) or 60 s pass (false). A server still
+ * shutting down is waited for first: start-stop-daemon would take it for a running one and start nothing.
+ */
 async function startMariadb(): Promise<boolean> {
+	for (const started = Date.now(); running() && !ping() && Date.now() - started < 60_000; ) {
+		await new Promise((done) => setTimeout(done, 250));
+	}
 	spawnSync("start-stop-daemon", ["--start", "--oknodo", "--background", "--exec", mariadbd], { timeout: 30_000 });
 	for (const started = Date.now(); Date.now() - started < 60_000; ) {
 		if (ping()) return true;
