@@ -111,7 +111,7 @@ export async function createProject(settings: CreateSettings): Promise<CreateRes
 	for (const file of overwritten) log.warn(`overwrote ${file}`);
 	log.step(`Wrote ${plan.length} files`);
 	result.overwritten = overwritten;
-	await runPostSteps(result, target.dir, settings, log);
+	await runPostSteps(result, target.dir, packageManager, settings, log);
 	return result;
 }
 
@@ -119,11 +119,23 @@ export async function createProject(settings: CreateSettings): Promise<CreateRes
  * The install, then git, each skippable: the first commit then holds the lockfile (CI installs from it) and the
  * tree is clean. Ctrl-C stops the one under way and names what is left to run by hand.
  */
-async function runPostSteps(result: CreateResult, dir: string, settings: CreateSettings, log: Logger): Promise<void> {
+async function runPostSteps(
+	result: CreateResult,
+	dir: string,
+	packageManager: PackageManagerData,
+	settings: CreateSettings,
+	log: Logger,
+): Promise<void> {
 	const steps = [
 		settings.install !== false && {
 			command: `${result.pm} install`,
-			run: () => installDependencies(dir, result.pm, { log, signal: settings.signal, output: settings.childOutput }),
+			run: () =>
+				installDependencies(
+					dir,
+					result.pm,
+					{ log, signal: settings.signal, output: settings.childOutput },
+					packageManager.firstInstallArgs,
+				),
 		},
 		settings.git !== false && { command: GIT_BY_HAND, run: () => initGit(dir, { log, signal: settings.signal }) },
 	].filter((step) => step !== false);

@@ -17,6 +17,11 @@ export interface PackageManagerData {
 	lockfile: string;
 	/** `npm install` */
 	install: string;
+	/**
+	 * The arguments of the generator's own install, which writes the first lockfile: pnpm and Yarn 2+ refuse to
+	 * write one when `CI` is set (frozen by default there), so they are told to.
+	 */
+	firstInstallArgs: string[];
 	/** The install that refuses to change the lockfile (CI, Docker): `npm ci`, `pnpm install --frozen-lockfile` … */
 	frozenInstall: string;
 	/** Drops devDependencies from an installed node_modules (Docker's build stage, after the build). */
@@ -53,6 +58,7 @@ export function packageManagerData(name: PackageManager, version = ""): PackageM
 				lockfile: "pnpm-lock.yaml",
 				installFiles: ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"],
 				install: "pnpm install",
+				firstInstallArgs: ["install", "--no-frozen-lockfile"],
 				frozenInstall: "pnpm install --frozen-lockfile",
 				pruneDev: "pnpm prune --prod",
 				run: (script) => (script === "test" ? "pnpm test" : `pnpm run ${script}`),
@@ -65,6 +71,7 @@ export function packageManagerData(name: PackageManager, version = ""): PackageM
 				lockfile: "yarn.lock",
 				installFiles: ["package.json", "yarn.lock", ...(berry ? [".yarnrc.yml"] : [])],
 				install: "yarn install",
+				firstInstallArgs: berry ? ["install", "--no-immutable"] : ["install"],
 				frozenInstall: berry ? "yarn install --immutable" : "yarn install --frozen-lockfile",
 				// Yarn 1 has no prune: a production install over node_modules removes the devDependencies.
 				pruneDev: berry
@@ -81,6 +88,7 @@ export function packageManagerData(name: PackageManager, version = ""): PackageM
 				lockfile: "bun.lock",
 				installFiles: ["package.json", "bun.lock"],
 				install: "bun install",
+				firstInstallArgs: ["install"],
 				frozenInstall: "bun install --frozen-lockfile",
 				pruneDev: "rm -rf node_modules && bun install --production --frozen-lockfile",
 				// `bun test` would start Bun's own test runner, not the project's `test` script.
@@ -94,6 +102,7 @@ export function packageManagerData(name: PackageManager, version = ""): PackageM
 				lockfile: "package-lock.json",
 				installFiles: ["package.json", "package-lock.json"],
 				install: "npm install",
+				firstInstallArgs: ["install"],
 				frozenInstall: "npm ci",
 				pruneDev: "npm prune --omit=dev",
 				run: (script) => (script === "test" || script === "start" ? `npm ${script}` : `npm run ${script}`),

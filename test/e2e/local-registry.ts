@@ -32,9 +32,9 @@ export async function startLocalRegistry(packageDir: string): Promise<LocalRegis
 			cwd: packageDir,
 			encoding: "utf8",
 		}),
-	) as { filename: string }[];
+	) as [{ filename: string }];
 	const tarball = await readFile(join(packDir, packed.filename));
-	const scope = manifest.name.split("/")[0];
+	const scope = manifest.name.split("/")[0] ?? manifest.name;
 	const tarballPath = `/${manifest.name}/-/${manifest.name.split("/")[1]}-${manifest.version}.tgz`;
 	const requests: string[] = [];
 
