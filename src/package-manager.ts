@@ -32,9 +32,10 @@ export interface PackageManagerData {
 	exec: (command: string) => string;
 	/** Runs a package's binary without installing it in the project: `npx`, `pnpm dlx`, `yarn dlx`, `bunx`. */
 	dlx: (spec: string) => string;
-	/** package.json `packageManager` (`pnpm@10.12.1`), for Corepack and CI set-up actions; empty for npm and bun. */
+	/** package.json `packageManager` (`yarn@4.18.1`), for Corepack; empty for npm, pnpm and bun. */
 	field: string;
-	/** Makes it available where only Node is (a Docker build stage): `corepack enable`; empty for npm. */
+	/** Makes it available where only Node is (a Docker build stage): `corepack enable` for Yarn, else `npm install
+	 * --global pnpm@12.26.0`; empty for npm. */
 	bootstrap: string;
 	/** What its frozen install reads: package.json, the lockfile and the settings files the engine writes. */
 	installFiles: string[];
@@ -43,8 +44,11 @@ export interface PackageManagerData {
 /** The commands of one package manager; `version` decides between Yarn 1 and Yarn 2+. */
 export function packageManagerData(name: PackageManager, version = ""): PackageManagerData {
 	const berry = name === "yarn" && Number.parseInt(version, 10) >= 2;
-	const field = (name === "pnpm" || name === "yarn") && version ? `${name}@${version}` : "";
-	// Corepack reads the packageManager field; bun is not one of Corepack's, and npm comes with Node.
+	// Only Yarn's: pnpm 11+ takes the field as a dependency of the project, resolves its own binary package from the
+	// registry and records it in the lockfile (a registry without that exact build leaves the lock unable to pass
+	// a frozen install); CI and Docker get pnpm by version instead.
+	const field = name === "yarn" && version ? `yarn@${version}` : "";
+	// Corepack reads the packageManager field; npm comes with Node.
 	const bootstrap = field
 		? "corepack enable"
 		: name === "npm"

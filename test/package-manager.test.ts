@@ -28,8 +28,8 @@ describe("packageManagerData", () => {
 		]);
 		expect(packageManagerData("pnpm", "12.26.0")).toMatchObject({
 			frozenInstall: "pnpm install --frozen-lockfile",
-			field: "pnpm@12.26.0",
-			bootstrap: "corepack enable",
+			field: "",
+			bootstrap: "npm install --global pnpm@12.26.0",
 			firstInstallArgs: ["install", "--no-frozen-lockfile"],
 		});
 	});
@@ -73,7 +73,7 @@ describe("packageManagerFiles", () => {
 		expect(file?.content).toMatch(/^allowBuilds:\n {2}"esbuild": false\n {2}"@acme\/native": true\n$/m);
 	});
 
-	it("the built-in pack: a pnpm project gets packageManager, pnpm-workspace.yaml and pnpm commands", async () => {
+	it("the built-in pack: a pnpm project gets pnpm-workspace.yaml and pnpm commands, CI pnpm by version", async () => {
 		const pack = await loadPack();
 		const plan = planFiles(pack, {
 			answers: { api: "rest", db: "sql", auth: "jwt" },
@@ -82,9 +82,11 @@ describe("packageManagerFiles", () => {
 			packageManager: packageManagerData("pnpm", "12.26.0"),
 		});
 		const text = (p: string) => plan.find((f) => f.path === p)?.content.toString() ?? "";
-		expect(JSON.parse(text("package.json")).packageManager).toBe("pnpm@12.26.0");
+		expect(JSON.parse(text("package.json")).packageManager).toBeUndefined();
 		expect(text("pnpm-workspace.yaml")).toContain('"esbuild": false');
-		expect(text(".github/workflows/ci.yml")).toContain("- uses: pnpm/action-setup@v4\n");
+		expect(text(".github/workflows/ci.yml")).toContain(
+			"- uses: pnpm/action-setup@v4\n        with:\n          version: 12\n",
+		);
 		expect(text(".github/workflows/ci.yml")).toContain("- run: pnpm install --frozen-lockfile\n");
 		expect(text("Dockerfile")).toContain("COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./\n");
 		expect(text("README.md")).toContain("| `pnpm run dev` |");

@@ -54,9 +54,10 @@ function onPath(command: string): string {
 	return dir ?? dirname(process.execPath);
 }
 
-/** The environment for one manager: its binary first on PATH, then this Node. */
+/** The environment for one manager: this Node, then the manager, first on PATH. */
 export function managerEnv(manager: AvailableManager, base: Record<string, string>): Record<string, string> {
-	return { ...base, PATH: `${manager.binDir}:${dirname(process.execPath)}:${base.PATH ?? ""}` };
+	// This Node first: npm's folder (/usr/bin) may hold an older node that would then run everything.
+	return { ...base, PATH: `${dirname(process.execPath)}:${manager.binDir}:${base.PATH ?? ""}` };
 }
 
 /** `pnpm run dev` as [file, args]; the commands hold no quotes or shell syntax. */
