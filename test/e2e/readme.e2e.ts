@@ -101,7 +101,17 @@ describe("README: Create a project, verbatim", () => {
  * package globally: its global folder and prefix go under that HOME too (root's default is /usr/local).
  */
 function readmeEnv(manager: AvailableManager): Record<string, string> {
-	const env = managerEnv(manager, freshEnv({ HOME: home, npm_config_yes: "true", CI: "true" }));
+	// npm run (vitest's launcher) sets npm_config_userconfig and npm_config_cache to the real home's: point them here.
+	const env = managerEnv(
+		manager,
+		freshEnv({
+			HOME: home,
+			npm_config_userconfig: join(home, ".npmrc"),
+			npm_config_cache: join(home, ".npm"),
+			npm_config_yes: "true",
+			CI: "true",
+		}),
+	);
 	if (manager.label === "yarn1") {
 		env.YARN_GLOBAL_FOLDER = join(home, "yarn1-global");
 		env.YARN_PREFIX = join(home, "yarn1-prefix");
