@@ -182,7 +182,7 @@ describe("pack.json descriptions, hints and notes", () => {
 		const text = notes.join("\n");
 		for (const words of said) expect(text).toContain(words);
 		expect(text).not.toContain(unsaid);
-		expect(text).toContain("It listens on http://127.0.0.1:3000 (PORT in .env)");
+		expect(text).toContain("It listens on http://127.0.0.1:3000 (set PORT to change it)");
 	});
 });
 
