@@ -39,8 +39,12 @@ describe("help", () => {
 		const text = helpText("create", await loadPack(), 80);
 		for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
 		expect(text).toContain("Examples:\n  create-backend-starter my-api\n");
-		expect(text).toContain("create-backend-starter my-api --yes\n    takes every default: --api rest --db sql --auth jwt");
-		expect(text).toMatch(/ {6}sql {15}PostgreSQL: embedded PGlite, nothing to install; a\n {24}server via DATABASE_URL/);
+		expect(text).toContain(
+			"create-backend-starter my-api --yes\n    takes every default: --api rest --db sql --auth jwt",
+		);
+		expect(text).toMatch(
+			/ {6}sql {15}PostgreSQL: embedded PGlite, nothing to install; a\n {24}server via DATABASE_URL/,
+		);
 		expect(text).toMatch(/nosql +MongoDB: needs a MongoDB server/);
 		expect(text).toContain("-y, --yes");
 		expect(text).toContain("--no-install");
@@ -84,10 +88,7 @@ describe("mistyped flags and values: one line with what was meant, exit 2, nothi
 		[["app", "--db", "postgres"], 'error: --db "postgres" is not a choice: PostgreSQL is `--db sql` (see --help)'],
 		[["app", "--db", "pg"], 'error: --db "pg" is not a choice: PostgreSQL is `--db sql` (see --help)'],
 		[["app", "--db", "postgresql"], 'error: --db "postgresql" is not a choice: PostgreSQL is `--db sql` (see --help)'],
-		[
-			["app", "--db", "mysql"],
-			'error: --db "mysql" is not a choice: MySQL is `--db sql --dialect mysql` (see --help)',
-		],
+		[["app", "--db", "mysql"], 'error: --db "mysql" is not a choice: MySQL is `--db sql --dialect mysql` (see --help)'],
 		[
 			["app", "--db", "mariadb"],
 			'error: --db "mariadb" is not a choice: MariaDB is `--db sql --dialect mysql` (see --help)',
@@ -118,22 +119,24 @@ describe("mistyped flags and values: one line with what was meant, exit 2, nothi
 		writeFileSync(path.join(cwd, "p.json"), JSON.stringify({ db: "mongo" }));
 		const run = cli(["app", "--preset", "p.json", "--yes", "--no-install", "--no-git"], cwd);
 		expect(run.code).toBe(2);
-		expect(run.stderr).toBe(
-			'error: preset: db must be one of sql, nosql (got "mongo"): MongoDB is `--db nosql`\n',
-		);
+		expect(run.stderr).toBe('error: preset: db must be one of sql, nosql (got "mongo"): MongoDB is `--db nosql`\n');
 	});
 });
 
 describe("pack.json descriptions, hints and notes", () => {
 	const packWith = (option: Record<string, unknown>, manifest: Record<string, unknown> = {}) => {
 		const cwd = tmp();
-		tinyPack(path.join(cwd, "pack"), {}, {
-			options: [
-				{ name: "api", message: "API?", choices: ["rest", "graphql"], default: "rest", ...option },
-				{ name: "db", message: "DB?", choices: ["sql", "nosql"], default: "sql" },
-			],
-			...manifest,
-		});
+		tinyPack(
+			path.join(cwd, "pack"),
+			{},
+			{
+				options: [
+					{ name: "api", message: "API?", choices: ["rest", "graphql"], default: "rest", ...option },
+					{ name: "db", message: "DB?", choices: ["sql", "nosql"], default: "sql" },
+				],
+				...manifest,
+			},
+		);
 		return cwd;
 	};
 
@@ -150,7 +153,9 @@ describe("pack.json descriptions, hints and notes", () => {
 	it("a pack's own hint answers its own option's value", () => {
 		const cwd = packWith({ hints: { soap: "SOAP is not offered; REST is `--api rest`" } });
 		const run = cli(["app", "--pack", "./pack", "--api", "soap", "--yes", "--no-install", "--no-git"], cwd);
-		expect(run.stderr).toBe('error: --api "soap" is not a choice: SOAP is not offered; REST is `--api rest` (see --help)\n');
+		expect(run.stderr).toBe(
+			'error: --api "soap" is not a choice: SOAP is not offered; REST is `--api rest` (see --help)\n',
+		);
 	});
 
 	it("prints the notes whose `when` matches after the next steps", () => {
@@ -193,7 +198,7 @@ describe("the project folder is checked at the first question", () => {
 		writeFileSync(path.join(cwd, "taken/file.txt"), "x");
 		const asked: string[] = [];
 		let verdicts: (string | undefined)[] = [];
-		const ask = async (questions: Question[]) => {
+		const ask = async (questions: Question[]): Promise<Record<string, string>> => {
 			asked.push(...questions.map((q) => q.name));
 			const [question] = questions;
 			if (question?.name === "directory") {
@@ -202,9 +207,9 @@ describe("the project folder is checked at the first question", () => {
 			}
 			return {};
 		};
-		await createProject({ cwd, pack: path.join(cwd, "pack"), ask, dryRun: true }).catch(() => {});
 		tinyPack(path.join(cwd, "pack"));
 		await createProject({ cwd, pack: path.join(cwd, "pack"), ask, dryRun: true });
+		expect(asked).toEqual(["directory", "api", "db"]);
 		expect(verdicts[0]).toMatch(/taken is not empty \("file\.txt"\); choose another directory, or pass --force/);
 		expect(verdicts[1]).toBeUndefined();
 	});
