@@ -56,7 +56,8 @@ function test(current, comparator) {
   if (operator === "<=") return order <= 0;
   if (operator === "<") return order < 0;
   if (operator === "^") return order >= 0 && current[0] === given[0];
-  if (operator === "~") return order >= 0 && current[0] === given[0] && (parts < 2 || current[1] === given[1]);
+  if (operator === "~")
+    return order >= 0 && current[0] === given[0] && (parts < 2 || current[1] === given[1]);
   return current.slice(0, parts).every((n, i) => n === given[i]);
 }
 

@@ -84,7 +84,8 @@ function requestFrom(method: string, path: string, operation: Operation): Inject
       parameter.schema?.examples !== undefined;
     if (!parameter.required && !hasExample) continue;
     const value = String(parameterExample(parameter, where));
-    if (parameter.in === "path") url = url.replace(`{${parameter.name}}`, encodeURIComponent(value));
+    if (parameter.in === "path")
+      url = url.replace(`{${parameter.name}}`, encodeURIComponent(value));
     if (parameter.in === "query") query[parameter.name] = value;
   }
   const json = operation.requestBody?.content["application/json"];

@@ -17,7 +17,10 @@ describe("start-up failures", () => {
   }, 60_000);
 
   it("a PostgreSQL server that does not answer: one line that says how to start one", async () => {
-    const run = await runServer({ PORT: "0", DATABASE_URL: "postgres://app:secret@127.0.0.1:9/app" });
+    const run = await runServer({
+      PORT: "0",
+      DATABASE_URL: "postgres://app:secret@127.0.0.1:9/app",
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       "start-up failed: cannot open PostgreSQL at postgres://app:***@127.0.0.1:9/app (DATABASE_URL): connect ECONNREFUSED 127.0.0.1:9; start it (`docker compose up -d postgres` starts the one in compose.yaml), or unset DATABASE_URL to use embedded PGlite\n",

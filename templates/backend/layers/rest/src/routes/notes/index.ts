@@ -81,7 +81,11 @@ const ListQuery = Type.Object(
  */
 const IdParams = Type.Object(
   {
-    id: Type.String({ maxLength: 8192, description: "A note's id (a UUID)", examples: [ID_EXAMPLE] }),
+    id: Type.String({
+      maxLength: 8192,
+      description: "A note's id (a UUID)",
+      examples: [ID_EXAMPLE],
+    }),
   },
   { additionalProperties: false },
 );
