@@ -406,6 +406,7 @@ describe("--dry-run and --json", () => {
 		expect(help.code).toBe(0);
 		expect(help.stdout).toMatch(/--api <rest\|graphql>\s+API\? \(default: rest\)\n/);
 		expect(help.stdout).toMatch(/pack check <pack>/);
+		expect(help.stderr).toBe(""); // nothing on stderr (yargs once warned of "version" as a reserved word)
 		const version = cli(["--version"], cwd);
 		expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(BIN, "../../package.json"), "utf8")).version);
 	});
