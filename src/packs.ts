@@ -75,7 +75,7 @@ export interface Pack {
 	options: PackOption[];
 	layers: Layer[];
 	nextSteps: string[];
-	/** Lines after the next steps; the answers pick them with `when`. */
+	/** Lines after the next steps, the root ancestor's first; the answers pick them with `when`. */
 	notes: Note[];
 	/** Output paths whose fragments are appended in layer order instead of replaced (`.env.example`). */
 	appendFiles: string[];
@@ -158,7 +158,8 @@ async function loadFrom(dir: string, ref: string, seen: string[], budget: Budget
 		options,
 		layers: [...(parent?.layers ?? []), ...layers],
 		nextSteps: manifest.nextSteps ?? parent?.nextSteps ?? [],
-		notes: manifest.notes ?? parent?.notes ?? [],
+		// A child's notes come after its parents' (a note about a server the parent needs still holds).
+		notes: [...(parent?.notes ?? []), ...(manifest.notes ?? [])],
 		appendFiles: [...new Set([...(parent?.appendFiles ?? []), ...manifest.appendFiles])],
 		privateFiles: [...new Set([...(parent?.privateFiles ?? []), ...manifest.privateFiles])],
 		check: manifest.check ?? parent?.check,

@@ -285,3 +285,15 @@ describe("in a terminal", () => {
 		expect(coloured).toMatch(COLOUR);
 	}, 60_000);
 });
+
+describe("notes of a pack that extends another", () => {
+	it("come after the notes of the pack it extends", () => {
+		const cwd = tmp();
+		const run = cli(["pack", "init", "house"], cwd);
+		expect(run.code).toBe(0);
+		const made = cli(["app", "--pack", "./house", "--example", "yes", "--dry-run", "--json"], cwd);
+		const { notes } = JSON.parse(made.stdout) as { notes: string[] };
+		expect(notes[0]).toMatch(/^It listens on http:\/\/127\.0\.0\.1:3000/);
+		expect(notes.at(-1)).toBe("src/example.ts shows where a module of your own goes.");
+	});
+});
