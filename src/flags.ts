@@ -1,7 +1,8 @@
 import yargs, { type Argv, type Options } from "yargs";
 import { PACKAGE_MANAGERS, type PackageManager } from "./install.js";
 import { UserError } from "./log.js";
-import { describeWhen, type Pack, type PackOption } from "./packs.js";
+import type { Pack } from "./packs.js";
+import { unknownArgumentsMessage, wrongValueMessage } from "./suggest.js";
 
 /** The command line, as yargs read it (once); a flag given twice with different values is refused. */
 export interface Flags {
@@ -36,7 +37,7 @@ export interface Reporting {
 	verbose: boolean;
 }
 
-const CREATE_FLAGS = {
+export const CREATE_FLAGS = {
 	name: { type: "string", describe: "Package name, when it differs from the folder (e.g. @acme/api)" },
 	pack: { type: "string", describe: "A template pack: a folder or an npm package (default: the built-in pack)" },
 	preset: { type: "string", describe: "A JSON file of answers; flags win over it" },
@@ -55,7 +56,7 @@ const CREATE_FLAGS = {
 	version: { alias: "v", type: "boolean", describe: "Show the version" },
 } satisfies Record<string, Options>;
 
-const CHECK_FLAGS = {
+export const CHECK_FLAGS = {
 	build: { type: "boolean", describe: "Also generate each combination, install it and run the pack's checks" },
 	only: {
 		type: "string",
@@ -66,38 +67,32 @@ const CHECK_FLAGS = {
 	jobs: { type: "number", describe: "Combinations built at a time (default: 1)" },
 } satisfies Record<string, Options>;
 
-const GLOBAL_FLAGS = {
+export const GLOBAL_FLAGS = {
 	verbose: { type: "boolean", describe: "List every file written; show a stack with an error" },
 	help: { alias: "h", type: "boolean", describe: "Show this help" },
 } satisfies Record<string, Options>;
 
-const USAGE = {
-	create: "$0 [directory] [options]\n\nCreate a backend project in DIRECTORY (its last segment is the package name)",
-	"pack check":
-		"$0 pack check <pack> [--build [--only name=value,…] [--jobs N]]\n\nValidate a pack and render every combination of its options",
-	"pack init": "$0 pack init <directory>\n\nWrite a new pack that extends the built-in one",
-};
-const EPILOGUE =
-	"Template packs:\n  create-backend-starter pack init <dir>   a new pack extending the built-in one\n  create-backend-starter pack check <pack> validate it, render every combination";
-
 /** yargs with the flags of every command: it reads the command line once, and stops at a wrong value. */
 function commandLine(argv: string[]): Argv {
-	return yargs(argv)
-		.help(false) // our own --help and --version: yargs' would print and carry on, or exit the process
-		.version(false)
-		.options({ ...CREATE_FLAGS, ...CHECK_FLAGS, ...GLOBAL_FLAGS })
-		.parserConfiguration({
-			"duplicate-arguments-array": true,
-			"strip-aliased": true,
-			"strip-dashed": true,
-			// Answers are strings: `--name 123` is the name "123".
-			"parse-numbers": false,
-			"parse-positional-numbers": false,
-		})
-		.exitProcess(false)
-		.fail((message, error) => {
-			throw new UserError(`${(message ?? error?.message ?? "invalid usage").replace(/\s*\n\s*/g, " ")} (see --help)`);
-		});
+	return (
+		yargs(argv)
+			.help(false) // our own --help and --version: yargs' would print and carry on, or exit the process
+			.version(false)
+			// --pm's choices are checked by parseFlags, which can say which one was meant.
+			.options({ ...CREATE_FLAGS, pm: { ...CREATE_FLAGS.pm, choices: undefined }, ...CHECK_FLAGS, ...GLOBAL_FLAGS })
+			.parserConfiguration({
+				"duplicate-arguments-array": true,
+				"strip-aliased": true,
+				"strip-dashed": true,
+				// Answers are strings: `--name 123` is the name "123".
+				"parse-numbers": false,
+				"parse-positional-numbers": false,
+			})
+			.exitProcess(false)
+			.fail((message, error) => {
+				throw new UserError(`${(message ?? error?.message ?? "invalid usage").replace(/\s*\n\s*/g, " ")} (see --help)`);
+			})
+	);
 }
 
 /**
@@ -111,6 +106,9 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 		}, true)
 		.parseAsync();
 	const words = _.map(String);
+	// `help` is a command word, like `pack`: a project folder named help is given as ./help.
+	const helpWord = words[0] === "help";
+	if (helpWord) words.shift();
 	const command = words[0] !== "pack" ? "create" : words[1] === "init" ? "pack init" : "pack check";
 	if (command !== "create" && words[1] !== "check" && words[1] !== "init") {
 		throw new UserError("name a subcommand: check or init (see --help)");
@@ -121,10 +119,17 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 	const defined = new Set([...Object.keys(own), ...Object.keys(GLOBAL_FLAGS), command === "create" ? "dryRun" : ""]);
 	const undefinedFlags = Object.keys(flags).filter((key) => !defined.has(key));
 	const [argument, ...extra] = command === "create" ? words : words.slice(2);
-	const unknown = [...(command === "create" ? [] : undefinedFlags), ...extra];
-	if (unknown.length > 0) throw new UserError(`Unknown argument: ${unknown.join(", ")} (see --help)`);
+	const unknownFlags = command === "create" ? [] : undefinedFlags.map(kebab);
+	if (unknownFlags.length + extra.length > 0) {
+		throw new UserError(unknownArgumentsMessage(unknownFlags, extra, [...defined].filter(Boolean).map(kebab)));
+	}
+	if (flags.pm !== undefined && !PACKAGE_MANAGERS.includes(flags.pm as PackageManager)) {
+		const message = wrongValueMessage({ name: "pm", choices: [...PACKAGE_MANAGERS] }, String(flags.pm));
+		throw new UserError(`${message} (see --help)`);
+	}
 	return {
 		...flags,
+		help: flags.help === true || helpWord,
 		command,
 		directory: command === "pack check" ? undefined : argument,
 		pack: command === "pack check" ? argument : (flags.pack as string | undefined),
@@ -140,50 +145,18 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 export function answersFromFlags(optionFlags: Record<string, unknown>, pack: Pack): Record<string, string> {
 	const unknown = Object.keys(optionFlags).filter((key) => !pack.options.some((o) => o.name === key));
 	if (unknown.length > 0) {
-		const names = unknown.map((key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
-		throw new UserError(`Unknown argument${names.length > 1 ? "s" : ""}: ${names.join(", ")} (see --help)`);
+		const known = [...pack.options.map((o) => o.name), ...Object.keys({ ...CREATE_FLAGS, ...GLOBAL_FLAGS })];
+		throw new UserError(unknownArgumentsMessage(unknown.map(kebab), [], [...known, "no-install", "no-git"]));
 	}
 	const answers: Record<string, string> = {};
 	for (const option of pack.options.filter((o) => o.name in optionFlags)) {
 		// `--api` without a value arrives as true, `--no-api` as false: neither is a choice.
 		const given = optionFlags[option.name];
 		const value = typeof given === "string" ? given : "";
-		if (!option.choices.includes(value)) {
-			const choices = option.choices.map((c) => JSON.stringify(c)).join(", ");
-			throw new UserError(
-				`Invalid values: Argument: ${option.name}, Given: ${JSON.stringify(value)}, Choices: ${choices} (see --help)`,
-			);
-		}
+		if (!option.choices.includes(value)) throw new UserError(`${wrongValueMessage(option, value)} (see --help)`);
 		answers[option.name] = value;
 	}
 	return answers;
-}
-
-/** `--help` for a command: its flags, and for create the pack's options and the pack commands. */
-export async function helpText(command: Flags["command"], pack?: Pack): Promise<string> {
-	const group = `Options of the pack ${pack?.name}:`;
-	const optionFlags = Object.fromEntries(
-		(pack?.options ?? []).map((o) => [
-			o.name,
-			{ type: "string", choices: o.choices, describe: `${o.message} (${optionNote(o)})`, group } as const,
-		]),
-	);
-	const own = command === "create" ? { ...optionFlags, ...CREATE_FLAGS } : command === "pack check" ? CHECK_FLAGS : {};
-	return yargs([])
-		.scriptName("create-backend-starter")
-		.usage(USAGE[command])
-		.help(false) // before .options: yargs warns of a reserved word when --version is declared first
-		.version(false)
-		.options({ ...own, ...GLOBAL_FLAGS })
-		.epilogue(command === "create" ? EPILOGUE : "")
-		.wrap(Math.min(110, process.stdout.columns || 80))
-		.getHelp();
-}
-
-/** `default: postgres; only with --db sql` */
-function optionNote(option: PackOption): string {
-	const only = option.when ? `; only with ${describeWhen(option.when, "flag")}` : "";
-	return `default: ${option.default}${only}`;
 }
 
 /** A flag given twice with different values is a mistake to report, not a choice to make silently. */
@@ -195,4 +168,9 @@ function single(key: string, value: unknown): unknown {
 		throw new UserError(`--${key} was given twice with different values (${shown.join(", ")})`);
 	}
 	return values[0];
+}
+
+/** `dryRun` → `dry-run`: yargs hands flags over in camel case, users type them in kebab case. */
+function kebab(key: string): string {
+	return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -7,8 +7,13 @@ import type { ErrorObject } from "ajv";
 import { type Budget, isInside, type LayerFile, readLayer } from "./layers.js";
 import { quote, UserError } from "./log.js";
 
-/** The name that `extends` and `--pack` use for the pack shipped in this package's templates/backend/ folder. */
+/**
+ * The name that `extends` and `--pack` use for the pack shipped in this package's templates/backend/ folder. It is
+ * the pack's name (templates/backend/pack.json), kept when the package was renamed: packs and projects record it.
+ */
 export const BUILTIN_PACK = "create-backend-starter";
+/** This tool's npm package; `extends` and `--pack` accept it for the built-in pack too. */
+export const PACKAGE_NAME = "@backend-starter/create";
 const toolRoot = fileURLToPath(new URL("../", import.meta.url));
 export const builtinPackDir = path.join(toolRoot, "templates", "backend");
 
@@ -22,7 +27,17 @@ export interface PackOption {
 	message: string;
 	choices: string[];
 	default: string;
+	/** Choice → one line on what it means and needs: the question's hint for it, and a line of --help. */
+	descriptions?: Record<string, string>;
+	/** A value users type that is not a choice (`mongo`) → the line that answers it ("MongoDB is `--db nosql`"). */
+	hints?: Record<string, string>;
 	/** Asked, accepted and given a value only when the earlier options' answers match (e.g. `{ db: "sql" }`). */
+	when?: When;
+}
+
+/** A line printed after the next steps when the answers match `when` (where the server listens, what it needs). */
+export interface Note {
+	text: string;
 	when?: When;
 }
 
@@ -67,6 +82,8 @@ export interface Pack {
 	options: PackOption[];
 	layers: Layer[];
 	nextSteps: string[];
+	/** Lines after the next steps, the root ancestor's first; the answers pick them with `when`. */
+	notes: Note[];
 	/** Output paths whose fragments are appended in layer order instead of replaced (`.env.example`). */
 	appendFiles: string[];
 	/** Output paths written with mode 0600 (`.env`). */
@@ -83,6 +100,7 @@ type Manifest = Pick<Pack, "name" | "description" | "appendFiles" | "privateFile
 	options?: PackOption[];
 	layers: { dir: string; when?: When }[];
 	nextSteps?: string[];
+	notes?: Note[];
 };
 
 // A pack option with one of these names would shadow a flag of the CLI or one of its aliases. (The EJS names
@@ -118,7 +136,7 @@ export function describeWhen(when: When | undefined, form: "flag" | "json"): str
 }
 
 function locatePack(ref: string, from: string): string {
-	if (ref === BUILTIN_PACK) return builtinPackDir;
+	if (ref === BUILTIN_PACK || ref === PACKAGE_NAME) return builtinPackDir;
 	const asPath = path.resolve(from, ref);
 	if (path.isAbsolute(ref) || ref.startsWith(".") || existsSync(asPath)) return asPath;
 	// An npm package: node_modules of `from` and of each folder above it, as Node's own lookup goes.
@@ -153,6 +171,9 @@ async function loadFrom(dir: string, ref: string, seen: string[], budget: Budget
 		let files: LayerFile[] | undefined;
 		return { dir, root, label, when: layer.when, files: () => (files ??= readLayer(dir, root, label, budget)) };
 	});
+	manifest.notes?.forEach((note, i) => {
+		checkWhen(note.when, options, `${file}: /notes/${i}/when`);
+	});
 	manifest.check?.services?.forEach((service, i) => {
 		checkWhen(service.when, options, `${file}: /check/services/${i}/when`);
 	});
@@ -165,6 +186,8 @@ async function loadFrom(dir: string, ref: string, seen: string[], budget: Budget
 		options,
 		layers: [...(parent?.layers ?? []), ...layers],
 		nextSteps: manifest.nextSteps ?? parent?.nextSteps ?? [],
+		// A child's notes come after its parents' (a note about a server the parent needs still holds).
+		notes: [...(parent?.notes ?? []), ...(manifest.notes ?? [])],
 		appendFiles: [...new Set([...(parent?.appendFiles ?? []), ...manifest.appendFiles])],
 		privateFiles: [...new Set([...(parent?.privateFiles ?? []), ...manifest.privateFiles])],
 		check: manifest.check ?? parent?.check,
@@ -211,6 +234,15 @@ function checkOptions(options: PackOption[], file: string): PackOption[] {
 		if (names.has(option.name)) throw new UserError(`${where}/name: ${quote(option.name)} is defined twice`);
 		if (!option.choices.includes(option.default)) {
 			throw new UserError(`${where}/default: ${quote(option.default)} is not one of ${option.choices.join(", ")}`);
+		}
+		for (const choice of Object.keys(option.descriptions ?? {})) {
+			if (!option.choices.includes(choice)) {
+				throw new UserError(`${where}/descriptions: ${quote(choice)} is not one of ${option.choices.join(", ")}`);
+			}
+		}
+		// A hint answers a value that is refused; a choice is never refused.
+		for (const value of Object.keys(option.hints ?? {})) {
+			if (option.choices.includes(value)) throw new UserError(`${where}/hints: ${quote(value)} is a choice`);
 		}
 		names.add(option.name);
 	});

@@ -3,7 +3,7 @@ import mysql from "mysql2/promise";
 import { withoutPassword } from "../src/plugins/database.ts";
 
 const HOW_TO =
-  "set DATABASE_URL to a MySQL 8 or MariaDB 10.11+ server whose user may create databases (e.g. `docker compose up -d mysql` then DATABASE_URL=mysql://root:root@127.0.0.1:3306/app npm test)";
+  "set DATABASE_URL to a MySQL 8 or MariaDB 10.11+ server whose user may create databases (e.g. `docker compose up -d mysql` then DATABASE_URL=mysql://root:root@127.0.0.1:13306/app npm test)";
 
 /**
  * Tests need a real MySQL (or MariaDB) server at DATABASE_URL: each test file creates a database

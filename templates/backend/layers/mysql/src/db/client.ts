@@ -41,7 +41,7 @@ export interface DatabaseConfig {
 
 /** Start-up's one line when no server is configured. */
 export const NO_DATABASE_URL =
-  "DATABASE_URL is not set: this app needs a MySQL 8 or MariaDB 10.11+ server; start one with `docker compose up -d mysql` and set DATABASE_URL=mysql://app:app@127.0.0.1:3306/app (see .env.example)";
+  "DATABASE_URL is not set: this app needs a MySQL 8 or MariaDB 10.11+ server; start one with `docker compose up -d mysql` and set DATABASE_URL=mysql://app:app@127.0.0.1:13306/app (see .env.example)";
 
 /** Opens the MySQL (or MariaDB) database at DATABASE_URL and applies pending migrations. */
 export async function openDatabase(

@@ -28,13 +28,23 @@ async function open(app: FastifyInstance): Promise<Database> {
   try {
     return await openDatabase({ databaseUrl }, app.log);
   } catch (error) {
-    const verb = isDatabaseUnavailable(error) ? "reach" : "open";
-    const reason = error instanceof Error ? error.message : String(error);
+    const unavailable = isDatabaseUnavailable(error);
+    // A server that does not answer is the usual case: say how to start one.
+    const fix = unavailable
+      ? "; start it (`docker compose up -d mysql` starts the one in compose.yaml) or set DATABASE_URL"
+      : "";
     throw new Error(
-      `cannot ${verb} MySQL at ${withoutPassword(databaseUrl)} (DATABASE_URL): ${reason}`,
+      `cannot ${unavailable ? "reach" : "open"} MySQL at ${withoutPassword(databaseUrl)} (DATABASE_URL): ${reasonOf(error)}${fix}`,
       { cause: error },
     );
   }
+}
+
+/** The error's message; Node's connection errors to several addresses have an empty one. */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const inner = error instanceof AggregateError ? error.errors[0] : undefined;
+  return error.message || (inner instanceof Error ? inner.message : "") || String(error);
 }
 
 export function withoutPassword(url: string): string {
