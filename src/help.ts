@@ -1,5 +1,5 @@
 import { CHECK_FLAGS, CREATE_FLAGS, type Flags, GLOBAL_FLAGS } from "./flags.js";
-import type { Pack, PackOption } from "./packs.js";
+import { describeWhen, type Pack, type PackOption } from "./packs.js";
 
 const TOOL = "create-backend-starter";
 
@@ -78,14 +78,17 @@ function examples(pack: Pack): Row[] {
 }
 
 function optionRows(option: PackOption): Row[] {
-	const head: Row = [
-		`--${option.name} <${option.choices.join("|")}>`,
-		`${option.message} (default: ${option.default})`,
-	];
+	const head: Row = [`--${option.name} <${option.choices.join("|")}>`, `${option.message} (${optionNote(option)})`];
 	const choices = option.choices
 		.filter((choice) => option.descriptions?.[choice])
 		.map((choice): Row => [`    ${choice}`, option.descriptions?.[choice] ?? ""]);
 	return [head, ...choices];
+}
+
+/** `default: postgres; only with --db sql` */
+function optionNote(option: PackOption): string {
+	const only = option.when ? `; only with ${describeWhen(option.when, "flag")}` : "";
+	return `default: ${option.default}${only}`;
 }
 
 function flagRows(flags: Record<string, { describe: string; alias?: string }>): Row[] {

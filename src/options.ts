@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import validateName from "validate-npm-package-name";
 import { quote, UserError } from "./log.js";
-import type { PackOption } from "./packs.js";
+import { describeWhen, matchesWhen, type PackOption } from "./packs.js";
 import type { Ask } from "./prompts.js";
 
 export type Answers = Record<string, string>;
@@ -95,17 +95,41 @@ export interface AnswerSources {
 	ask?: Ask;
 }
 
-/** Defaults < preset < flags < answers to questions, which are asked only for options nothing else set. */
+/**
+ * Defaults < preset < flags < answers to questions, which are asked only for options nothing else set. Options are
+ * settled in order: one whose `when` the earlier answers do not match gets no value, and giving it one is an error.
+ */
 export async function resolveAnswers(options: PackOption[], sources: AnswerSources): Promise<Answers> {
-	const given = {
-		...checkAnswers(sources.preset ?? {}, options, "preset"),
-		...checkAnswers(sources.flags ?? {}, options, "flag"),
-	};
-	const missing = options.filter((o) => given[o.name] === undefined);
-	const asked = sources.ask && missing.length > 0 ? await sources.ask(missing.map(questionFor)) : {};
+	const preset = checkAnswers(sources.preset ?? {}, options, "preset");
+	const flags = checkAnswers(sources.flags ?? {}, options, "flag");
 	const answers: Answers = {};
-	for (const option of options) answers[option.name] = given[option.name] ?? asked[option.name] ?? option.default;
+	for (const option of options) {
+		if (!matchesWhen(option.when, answers)) {
+			refuseInapplicable(option, flags, preset);
+			continue;
+		}
+		// Asked one at a time: whether a later question is asked at all may depend on this answer.
+		const given = ownAnswer(flags, option.name) ?? ownAnswer(preset, option.name);
+		const asked =
+			given === undefined && sources.ask ? ownAnswer(await sources.ask([questionFor(option)]), option.name) : undefined;
+		answers[option.name] = given ?? asked ?? option.default;
+	}
 	return checkAnswers(answers, options, "answer");
+}
+
+/** A flag or preset entry for an option whose condition does not hold: say which condition, change nothing. */
+function refuseInapplicable(option: PackOption, flags: Answers, preset: Answers): void {
+	if (Object.hasOwn(flags, option.name)) {
+		throw new UserError(`--${option.name} applies only with ${describeWhen(option.when, "flag")}`);
+	}
+	if (Object.hasOwn(preset, option.name)) {
+		throw new UserError(`preset: ${quote(option.name)} applies only with ${describeWhen(option.when, "json")}`);
+	}
+}
+
+// An option may be called `constructor`: only the object's own keys are answers.
+function ownAnswer(answers: Answers, name: string): string | undefined {
+	return Object.hasOwn(answers, name) ? answers[name] : undefined;
 }
 
 function questionFor(option: PackOption) {

@@ -63,16 +63,24 @@ export function findReplacedFiles(pack: Pack): ReplacedFile[] {
 	return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Every combination of the pack's options' choices, in manifest order. */
+/**
+ * Every valid answer set of the pack's options, in manifest order: an option whose `when` the earlier answers do not
+ * match has no value in it, so an option under `{ db: "sql" }` multiplies only the db=sql sets.
+ */
 export function combinationsOf(pack: { name: string; options: PackOption[] }): Record<string, string>[] {
-	const count = pack.options.reduce((n, option) => n * option.choices.length, 1);
-	if (count > MAX_COMBINATIONS) {
-		throw new UserError(
-			`${pack.name} has ${count} combinations of options; pack check renders at most ${MAX_COMBINATIONS}`,
+	let all: Record<string, string>[] = [{}];
+	for (const option of pack.options) {
+		all = all.flatMap((answers) =>
+			matchesWhen(option.when, answers)
+				? option.choices.map((choice) => ({ ...answers, [option.name]: choice }))
+				: [answers],
 		);
+		// Each option multiplies the count (or keeps it), so stopping at the first excess never misses a smaller total.
+		if (all.length > MAX_COMBINATIONS) {
+			throw new UserError(
+				`${pack.name} has more than ${MAX_COMBINATIONS} combinations of options; pack check renders at most ${MAX_COMBINATIONS}`,
+			);
+		}
 	}
-	return pack.options.reduce<Record<string, string>[]>(
-		(all, option) => all.flatMap((answers) => option.choices.map((choice) => ({ ...answers, [option.name]: choice }))),
-		[{}],
-	);
+	return all;
 }

@@ -31,6 +31,8 @@ export interface PackOption {
 	descriptions?: Record<string, string>;
 	/** A value users type that is not a choice (`mongo`) → the line that answers it ("MongoDB is `--db nosql`"). */
 	hints?: Record<string, string>;
+	/** Asked, accepted and given a value only when the earlier options' answers match (e.g. `{ db: "sql" }`). */
+	when?: When;
 }
 
 /** A line printed after the next steps when the answers match `when` (where the server listens, what it needs). */
@@ -118,6 +120,21 @@ export function matchesWhen(when: When | undefined, answers: Record<string, stri
 	);
 }
 
+/**
+ * A condition as the user would write it: `--db sql` (flags), `"db": "sql"` (a preset), several values joined by
+ * "or", several options by "and".
+ */
+export function describeWhen(when: When | undefined, form: "flag" | "json"): string {
+	return Object.entries(when ?? {})
+		.map(([name, value]) => {
+			const values = [value].flat();
+			return form === "flag"
+				? `--${name} ${values.join(" or ")}`
+				: `${JSON.stringify(name)}: ${values.map((v) => JSON.stringify(v)).join(" or ")}`;
+		})
+		.join(" and ");
+}
+
 function locatePack(ref: string, from: string): string {
 	if (ref === BUILTIN_PACK || ref === PACKAGE_NAME) return builtinPackDir;
 	const asPath = path.resolve(from, ref);
@@ -140,7 +157,13 @@ async function loadFrom(dir: string, ref: string, seen: string[], budget: Budget
 	const parent = manifest.extends
 		? await loadFrom(locatePack(manifest.extends, root), manifest.extends, [...seen, root], budget)
 		: undefined;
-	const options = mergeOptions(parent?.options ?? [], checkOptions(manifest.options ?? [], file));
+	const own = checkOptions(manifest.options ?? [], file);
+	const options = mergeOptions(parent?.options ?? [], own);
+	options.forEach((option, i) => {
+		const index = own.indexOf(option);
+		const where = index >= 0 ? `${file}: /options/${index}/when` : `${file}: option ${quote(option.name)}'s when`;
+		checkOptionWhen(option, options.slice(0, i), where);
+	});
 	const layers = manifest.layers.map((layer, i): Layer => {
 		checkWhen(layer.when, options, `${file}: /layers/${i}/when`);
 		const dir = layerDir(root, layer.dir, `${file}: /layers/${i}/dir`);
@@ -242,6 +265,20 @@ function checkWhen(when: When | undefined, options: PackOption[], where: string)
 			}
 		}
 	}
+}
+
+/**
+ * An option's `when` may name only options before it (parent first, then the pack's own): answers are settled in
+ * that order, so the condition is known by the time the option is asked.
+ */
+function checkOptionWhen(option: PackOption, earlier: PackOption[], where: string): void {
+	for (const name of Object.keys(option.when ?? {})) {
+		if (earlier.some((o) => o.name === name)) continue;
+		const reason =
+			name === option.name ? "names the option itself" : `names ${quote(name)}, which is not an earlier option`;
+		throw new UserError(`invalid pack: ${where}: ${reason}; an option's when may name only options before it`);
+	}
+	checkWhen(option.when, earlier, where);
 }
 
 function layerDir(root: string, dir: string, where: string): string {

@@ -40,11 +40,12 @@ describe("help", () => {
 		for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
 		expect(text).toContain("Examples:\n  create-backend-starter my-api\n");
 		expect(text).toContain(
-			"create-backend-starter my-api --yes\n    takes every default: --api rest --db sql --auth jwt",
+			"create-backend-starter my-api --yes\n    takes every default: --api rest --db sql --dialect postgres --auth jwt",
 		);
-		expect(text).toMatch(
-			/ {6}sql {15}PostgreSQL: embedded PGlite, nothing to install; a\n {24}server via DATABASE_URL/,
-		);
+		expect(text).toMatch(/ {6}sql +SQL: PostgreSQL \(embedded PGlite, nothing to\s+install\) or MySQL, see --dialect/);
+		expect(text).toMatch(/--dialect <postgres\|mysql> +SQL database\? \(default: postgres; only with --db\s+sql\)/);
+		expect(text).toMatch(/ {6}postgres +PostgreSQL: embedded PGlite, nothing to install;/);
+		expect(text).toMatch(/ {6}mysql +MySQL 8 or MariaDB 10\.11\+: needs a server/);
 		expect(text).toMatch(/nosql +MongoDB: needs a MongoDB server/);
 		expect(text).toContain("-y, --yes");
 		expect(text).toContain("--no-install");

@@ -76,7 +76,7 @@ describe("packageManagerFiles", () => {
 	it("the built-in pack: a pnpm project gets pnpm-workspace.yaml and pnpm commands, CI pnpm by version", async () => {
 		const pack = await loadPack();
 		const plan = planFiles(pack, {
-			answers: { api: "rest", db: "sql", auth: "jwt" },
+			answers: { api: "rest", db: "sql", dialect: "postgres", auth: "jwt" },
 			projectName: "x",
 			stamp: {},
 			packageManager: packageManagerData("pnpm", "12.26.0"),

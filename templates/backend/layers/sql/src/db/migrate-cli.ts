@@ -1,4 +1,4 @@
-/** `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded PGlite database. */
+/** `npm run db:migrate`: applies pending migrations to the database the configuration names. */
 import { existsSync } from "node:fs";
 import { ConfigError, loadConfig } from "../config.ts";
 import { openDatabase } from "./client.ts";

@@ -1,0 +1,4 @@
+import { uuid } from "./columns.ts";
+
+/** Notes are shared by every caller: owner_id stays NULL. */
+export const ownerId = () => uuid("owner_id");
