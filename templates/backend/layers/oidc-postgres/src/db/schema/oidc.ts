@@ -1,0 +1,34 @@
+import { index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { at } from "./columns.ts";
+import { users } from "./users.ts";
+
+/** Provider identities and one-time login codes; migrations/0003_oidc.sql creates them. */
+
+export const oidcIdentities = pgTable(
+  "oidc_identities",
+  {
+    issuer: text("issuer").notNull(),
+    subject: text("subject").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "oidc_identities_pkey", columns: [t.issuer, t.subject] }),
+    index("oidc_identities_user_idx").on(t.userId),
+  ],
+);
+
+export const oidcLoginCodes = pgTable(
+  "oidc_login_codes",
+  {
+    /** SHA-256 (hex) of the code. */
+    codeHash: text("code_hash").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: at("expires_at").notNull(),
+  },
+  (t) => [index("oidc_login_codes_expires_idx").on(t.expiresAt)],
+);
