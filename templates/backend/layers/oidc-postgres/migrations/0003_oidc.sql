@@ -1,13 +1,15 @@
 -- Sign-in through an OpenID Connect provider: who a provider's user is here, and the one-time
 -- codes a browser trades for tokens.
 CREATE TABLE oidc_identities (
+  id uuid PRIMARY KEY,
   issuer text NOT NULL,
   subject text NOT NULL,
   user_id uuid NOT NULL CONSTRAINT oidc_identities_user_id_users_id_fk REFERENCES users (id) ON DELETE CASCADE,
-  created_at timestamptz(3) NOT NULL,
-  CONSTRAINT oidc_identities_pkey PRIMARY KEY (issuer, subject)
+  created_at timestamptz(3) NOT NULL
 );
 
+-- one account per identity
+CREATE UNIQUE INDEX oidc_identities_issuer_subject_key ON oidc_identities (issuer, subject);
 CREATE INDEX oidc_identities_user_idx ON oidc_identities (user_id);
 
 CREATE TABLE oidc_login_codes (

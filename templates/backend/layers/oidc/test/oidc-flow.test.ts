@@ -175,7 +175,8 @@ describe("attacks on the callback", () => {
   it("an ID token for another nonce is refused (invalid_response)", async () => {
     provider.willSignIn(someone());
     const { landing } = await new Browser(t.app).signIn({
-      authorization: (url) => url.searchParams.set("nonce", "a-nonce-the-app-never-made-0123456789"),
+      authorization: (url) =>
+        url.searchParams.set("nonce", "a-nonce-the-app-never-made-0123456789"),
     });
     expect(fragment(landing)).toEqual({ error: "invalid_response" });
   });

@@ -6,7 +6,11 @@ export async function exchange(
   app: FastifyInstance,
   code: string,
 ): Promise<{ status: number; result?: AuthResult }> {
-  const response = await app.inject({ method: "POST", url: "/auth/oidc/exchange", payload: { code } });
+  const response = await app.inject({
+    method: "POST",
+    url: "/auth/oidc/exchange",
+    payload: { code },
+  });
   if (response.statusCode !== 200) {
     if (!response.headers["content-type"]?.toString().startsWith("application/problem+json")) {
       throw new Error(`not a problem document: ${response.body}`);

@@ -19,7 +19,7 @@ export interface OidcConfig {
 
 declare module "../config.ts" {
   interface Config {
-    /** Undefined only outside production with no OIDC_* variable set: sign-in through OIDC is off. */
+    /** Undefined when no OIDC_* variable is set: sign-in through a provider is off (503). */
     oidc: OidcConfig | undefined;
   }
 }
@@ -58,8 +58,9 @@ export default configSection(
   }),
   (env, problems) => {
     const production = env.NODE_ENV === "production";
-    if (!production && REQUIRED.every((name) => env[name] === "")) {
-      if (env.NODE_ENV === "development") {
+    if (REQUIRED.every((name) => env[name] === "")) {
+      // Off until configured (its routes answer 503 saying so); said once at start-up.
+      if (env.NODE_ENV !== "test") {
         process.emitWarning(
           `OpenID Connect sign-in is off: set ${REQUIRED.join(", ")} (see .env.example)`,
         );
@@ -86,7 +87,9 @@ export default configSection(
     if (postLoginRedirect && redirectUri) {
       // The front end exchanges the code from its own origin: CORS must let it in (or it is this
       // server's own origin). A URL elsewhere would be an open redirect carrying a login code.
-      const origins = String(env.CORS_ORIGIN ?? "").split(",").map((origin) => origin.trim());
+      const origins = String(env.CORS_ORIGIN ?? "")
+        .split(",")
+        .map((origin) => origin.trim());
       const origin = postLoginRedirect.origin;
       if (origin !== redirectUri.origin && !origins.includes(origin)) {
         problems.push(

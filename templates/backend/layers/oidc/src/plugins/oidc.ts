@@ -16,8 +16,8 @@ declare module "fastify" {
 }
 
 /**
- * Sign-in through an OpenID Connect provider on `app.oidc()`. Without OIDC_* variables (allowed
- * outside production only) its routes answer 503 saying what to set.
+ * Sign-in through an OpenID Connect provider on `app.oidc()`. Without OIDC_* variables its routes
+ * answer 503 saying what to set.
  */
 export default fp(
   async (app) => {

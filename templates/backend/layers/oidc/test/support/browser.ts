@@ -80,7 +80,8 @@ export class Browser {
     tamper: { authorization?: (url: URL) => void; callback?: (url: URL) => void } = {},
   ): Promise<{ landing: URL; callback: URL; flowCookie: string | undefined }> {
     const login = await this.visitApp("/auth/oidc/login");
-    if (login.statusCode !== 302) throw new Error(`login answered ${login.statusCode}: ${login.body}`);
+    if (login.statusCode !== 302)
+      throw new Error(`login answered ${login.statusCode}: ${login.body}`);
     const flowCookie = this.appCookies.header;
     const authorization = new URL(String(login.headers.location));
     tamper.authorization?.(authorization);
@@ -92,7 +93,10 @@ export class Browser {
 
   /** GET on the callback URL (the app's), with the app's cookies or the ones given. */
   async callback(url: URL, cookieHeader?: string): Promise<URL> {
-    const response = await this.visitApp(`${url.pathname}${url.search}`, cookieHeader ?? this.appCookies.header);
+    const response = await this.visitApp(
+      `${url.pathname}${url.search}`,
+      cookieHeader ?? this.appCookies.header,
+    );
     if (response.statusCode !== 302) {
       throw new Error(`the callback answered ${response.statusCode}: ${response.body}`);
     }

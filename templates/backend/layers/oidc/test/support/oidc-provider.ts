@@ -54,7 +54,14 @@ export class TestProvider {
       cookies: { keys: [randomBytes(32).toString("base64url")] },
       claims: { openid: ["sub"], email: ["email", "email_verified"] },
       pkce: { required: () => true },
-      ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 600, IdToken: 600, Interaction: 600, Session: 600 },
+      ttl: {
+        AccessToken: 600,
+        AuthorizationCode: 60,
+        Grant: 600,
+        IdToken: 600,
+        Interaction: 600,
+        Session: 600,
+      },
       features: { devInteractions: { enabled: false } },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
       findAccount: (_ctx, id) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { and, eq, lt } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { isUniqueViolation } from "../../db/errors.ts";
@@ -29,6 +30,7 @@ export function createOidcRepository(db: Database): OidcRepository {
         await orm.transaction(async (tx) => {
           await tx.insert(users).values(user);
           await tx.insert(oidcIdentities).values({
+            id: randomUUID(),
             issuer: identity.issuer,
             subject: identity.subject,
             userId: user.id,
@@ -46,7 +48,13 @@ export function createOidcRepository(db: Database): OidcRepository {
       try {
         await orm
           .insert(oidcIdentities)
-          .values({ issuer: identity.issuer, subject: identity.subject, userId, createdAt: now });
+          .values({
+            id: randomUUID(),
+            issuer: identity.issuer,
+            subject: identity.subject,
+            userId,
+            createdAt: now,
+          });
         return true;
       } catch (error) {
         if (isUniqueViolation(error)) return false;

@@ -1,4 +1,4 @@
-import { index, mysqlTable, primaryKey, varchar } from "drizzle-orm/mysql-core";
+import { index, mysqlTable, uniqueIndex, varchar } from "drizzle-orm/mysql-core";
 import { at, uuid } from "./columns.ts";
 import { users } from "./users.ts";
 
@@ -7,6 +7,7 @@ import { users } from "./users.ts";
 export const oidcIdentities = mysqlTable(
   "oidc_identities",
   {
+    id: uuid("id").primaryKey(),
     issuer: varchar("issuer", { length: 255 }).notNull(),
     /** At most 255 ASCII characters (OpenID Connect Core 1.0, section 2). */
     subject: varchar("subject", { length: 255 }).notNull(),
@@ -16,7 +17,7 @@ export const oidcIdentities = mysqlTable(
     createdAt: at("created_at").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.issuer, t.subject] }),
+    uniqueIndex("oidc_identities_issuer_subject_key").on(t.issuer, t.subject),
     index("oidc_identities_user_idx").on(t.userId),
   ],
 );

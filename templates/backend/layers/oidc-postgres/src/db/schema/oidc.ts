@@ -1,4 +1,4 @@
-import { index, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { at } from "./columns.ts";
 import { users } from "./users.ts";
 
@@ -7,6 +7,7 @@ import { users } from "./users.ts";
 export const oidcIdentities = pgTable(
   "oidc_identities",
   {
+    id: uuid("id").primaryKey(),
     issuer: text("issuer").notNull(),
     subject: text("subject").notNull(),
     userId: uuid("user_id")
@@ -15,7 +16,7 @@ export const oidcIdentities = pgTable(
     createdAt: at("created_at").notNull(),
   },
   (t) => [
-    primaryKey({ name: "oidc_identities_pkey", columns: [t.issuer, t.subject] }),
+    uniqueIndex("oidc_identities_issuer_subject_key").on(t.issuer, t.subject),
     index("oidc_identities_user_idx").on(t.userId),
   ],
 );

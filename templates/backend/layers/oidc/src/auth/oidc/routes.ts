@@ -14,7 +14,10 @@ export interface BrowserRouteSchemas {
 export function browserRoutes(app: FastifyInstance, schemas: BrowserRouteSchemas = {}) {
   app.get("/login", { schema: schemas.login }, async (_request, reply) => {
     const { location, setCookie } = await app.oidc().begin();
-    return reply.header("set-cookie", setCookie).header("cache-control", "no-store").redirect(location, 302);
+    return reply
+      .header("set-cookie", setCookie)
+      .header("cache-control", "no-store")
+      .redirect(location, 302);
   });
 
   app.get("/callback", { schema: schemas.callback }, async (request, reply) => {
@@ -22,8 +25,14 @@ export function browserRoutes(app: FastifyInstance, schemas: BrowserRouteSchemas
     const query = at === -1 ? "" : request.url.slice(at);
     const { location, setCookie, error } = await app.oidc().complete(query, request.headers.cookie);
     if (error) {
-      request.log.warn({ code: error.code, reason: error.message }, "OpenID Connect sign-in failed");
+      request.log.warn(
+        { code: error.code, reason: error.message },
+        "OpenID Connect sign-in failed",
+      );
     }
-    return reply.header("set-cookie", setCookie).header("cache-control", "no-store").redirect(location, 302);
+    return reply
+      .header("set-cookie", setCookie)
+      .header("cache-control", "no-store")
+      .redirect(location, 302);
   });
 }

@@ -44,7 +44,8 @@ const redirect = (description: string, where: string) => ({
     Location: Type.String({ format: "uri", maxLength: 4096, description: where }),
     "Set-Cookie": Type.String({
       maxLength: 4096,
-      description: "oidc_flow: the sign-in in progress (HttpOnly, SameSite=Lax, Path=/auth/oidc/callback)",
+      description:
+        "oidc_flow: the sign-in in progress (HttpOnly, SameSite=Lax, Path=/auth/oidc/callback)",
     }),
   },
 });
@@ -82,7 +83,10 @@ const oidcRoutes: FastifyPluginAsyncTypebox = async (app) => {
         error: Type.Optional(Type.String(QUERY_VALUE)),
       }),
       response: {
-        302: redirect("To OIDC_POST_LOGIN_REDIRECT", "OIDC_POST_LOGIN_REDIRECT with #code=… or #error=…"),
+        302: redirect(
+          "To OIDC_POST_LOGIN_REDIRECT",
+          "OIDC_POST_LOGIN_REDIRECT with #code=… or #error=…",
+        ),
         ...problems(400),
       },
     },
