@@ -46,15 +46,13 @@ export function createOidcRepository(db: Database): OidcRepository {
 
     async linkIdentity(userId, identity, now) {
       try {
-        await orm
-          .insert(oidcIdentities)
-          .values({
-            id: randomUUID(),
-            issuer: identity.issuer,
-            subject: identity.subject,
-            userId,
-            createdAt: now,
-          });
+        await orm.insert(oidcIdentities).values({
+          id: randomUUID(),
+          issuer: identity.issuer,
+          subject: identity.subject,
+          userId,
+          createdAt: now,
+        });
         return true;
       } catch (error) {
         if (isUniqueViolation(error)) return false;
@@ -75,7 +73,9 @@ export function createOidcRepository(db: Database): OidcRepository {
       if (!row) return null;
       // Use once: of two requests with the same code only one DELETE removes the row (the row
       // lock orders them). Deleted whether or not it expired: a code is tried once.
-      const [result] = await orm.delete(oidcLoginCodes).where(eq(oidcLoginCodes.codeHash, codeHash));
+      const [result] = await orm
+        .delete(oidcLoginCodes)
+        .where(eq(oidcLoginCodes.codeHash, codeHash));
       return result.affectedRows === 1 && row.expiresAt > now ? row.userId : null;
     },
   };

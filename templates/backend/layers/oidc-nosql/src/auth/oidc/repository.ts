@@ -37,7 +37,11 @@ export function createOidcRepository(database: Database): OidcRepository {
     const doc = await users.findOne({ _id: { $eq: id } }, { projection: { email: 1 } });
     return doc ? { id: doc._id, email: doc.email } : null;
   };
-  const insertIdentity = (userId: string, identity: { issuer: string; subject: string }, now: Date) =>
+  const insertIdentity = (
+    userId: string,
+    identity: { issuer: string; subject: string },
+    now: Date,
+  ) =>
     identities.insertOne({
       _id: randomUUID(),
       issuer: identity.issuer,

@@ -7,5 +7,7 @@ export default {
     { key: { userId: 1 }, name: "oidc_identities_user" },
   ],
   // MongoDB deletes a code once its expiresAt has passed (the exchange checks the time itself too).
-  oidc_login_codes: [{ key: { expiresAt: 1 }, name: "oidc_login_codes_expiry", expireAfterSeconds: 0 }],
+  oidc_login_codes: [
+    { key: { expiresAt: 1 }, name: "oidc_login_codes_expiry", expireAfterSeconds: 0 },
+  ],
 } satisfies CollectionIndexes;
