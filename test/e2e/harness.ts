@@ -1,5 +1,6 @@
 // Helpers for the end-to-end matrix: combinations from the pack's manifest, child processes with their output in
-// log files, free ports, a server that is started, waited for and stopped, and throwaway PostgreSQL databases.
+// log files, free ports, a server that is started, waited for and stopped, and throwaway PostgreSQL and MariaDB
+// databases.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
@@ -296,6 +297,53 @@ export async function countTables(database: string, log: string): Promise<number
 
 export async function dropDatabase(name: string, log: string): Promise<void> {
 	await runLogged("psql", [...psqlArgs, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], {
+		cwd: repoRoot,
+		env: freshEnv(),
+		log,
+		timeoutMs: 30_000,
+	});
+}
+
+// The local MariaDB server (root, no password) that the MySQL combinations run on: MySQL 8 itself is not on
+// this machine. `mariadb` is its command-line client.
+const mariadbArgs = ["-h", "127.0.0.1", "-P", "3306", "-u", "root", "--batch", "--skip-column-names", "-e"];
+
+export function mysqlUrl(database: string): string {
+	return `mysql://root@127.0.0.1:3306/${database}`;
+}
+
+/** CREATE DATABASE e2e_<random> on the local MariaDB server. */
+export async function createMysqlDatabase(log: string): Promise<string> {
+	const name = `e2e_${randomBytes(6).toString("hex")}`;
+	const r = await runLogged(
+		"mariadb",
+		[...mariadbArgs, `CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`],
+		{
+			cwd: repoRoot,
+			env: freshEnv(),
+			log,
+			timeoutMs: 30_000,
+		},
+	);
+	if (r.code !== 0) throw new Error(`CREATE DATABASE ${name} failed on MariaDB:\n${r.output}`);
+	return name;
+}
+
+/** How many tables `database` holds on the local MariaDB server. */
+export async function countMysqlTables(database: string, log: string): Promise<number> {
+	const sql = `SELECT count(*) FROM information_schema.tables WHERE table_schema = '${database.replace(/\W/g, "")}'`;
+	const r = await runLogged("mariadb", [...mariadbArgs, sql], {
+		cwd: repoRoot,
+		env: freshEnv(),
+		log,
+		timeoutMs: 30_000,
+	});
+	if (r.code !== 0) throw new Error(`mariadb failed:\n${r.output}`);
+	return Number(r.output.trim().split("\n").filter(Boolean).at(-1) ?? "0");
+}
+
+export async function dropMysqlDatabase(name: string, log: string): Promise<void> {
+	await runLogged("mariadb", [...mariadbArgs, `DROP DATABASE IF EXISTS ${name}`], {
 		cwd: repoRoot,
 		env: freshEnv(),
 		log,

@@ -1,7 +1,8 @@
 // The end-to-end matrix (DESIGN.md §4): for every combination of the built-in pack's options — generate outside
 // the repository with the built CLI, npm install, typecheck, lint, build, then the project's own tests, start the
 // built server and drive the HTTP contract from a separate process (test/e2e/contract-client.mjs), and stop it
-// with SIGTERM. SQL combinations do the last part twice: on embedded PGlite and on the local PostgreSQL server.
+// with SIGTERM. PostgreSQL combinations do the last part twice: on embedded PGlite and on the local PostgreSQL
+// server; MySQL combinations do it on the local MariaDB server (MySQL 8 itself is not on this machine).
 // NoSQL combinations cannot start: no MongoDB server can exist on this machine, and none is faked.
 //
 // Each step's output is kept in a log file under the temporary folder; a failed step prints its tail.
@@ -16,13 +17,17 @@ import {
 	type Combination,
 	clientPath,
 	cliPath,
+	countMysqlTables,
 	countTables,
 	createDatabase,
+	createMysqlDatabase,
 	dropDatabase,
+	dropMysqlDatabase,
 	freePort,
 	freshEnv,
 	listCombinations,
 	lockfileLintPath,
+	mysqlUrl,
 	oidcClientPath,
 	oidcProviderPath,
 	postgresUrl,
@@ -68,17 +73,20 @@ class StopTarget extends Error {}
 /** Thrown by a step that cannot run here (e.g. the registry refuses the audit endpoint): reported, not failed. */
 class CannotRun extends Error {}
 
+/** The database a combination runs on: `sql-postgres`, `sql-mysql`, `nosql`. */
+const databaseOf = (c: Combination) => [c.answers.db, c.answers.dialect].filter(Boolean).join("-");
+
 // SEC-84: `npm audit` runs in one installed project per database (the REST one with JWT auth when it is in the
-// run: it has the most dependencies), not in all eight.
+// run: it has the most dependencies), not in all of them.
 const auditTargets = new Set(
-	["sql", "nosql"].flatMap((db) => {
-		const ofDb = combinations.filter((c) => c.answers.db === db);
+	[...new Set(combinations.map(databaseOf))].flatMap((db) => {
+		const ofDb = combinations.filter((c) => databaseOf(c) === db);
 		const best = ofDb.find((c) => c.answers.api === "rest" && c.answers.auth === "jwt") ?? ofDb[0];
 		return best ? [best.name] : [];
 	}),
 );
 
-// SEC-25: the lock resolved afresh with URLs (see supplyChain) costs 5-15 s, so it is done once per api x db, in
+// SEC-25: the lock resolved afresh with URLs (see supplyChain) costs 5-15 s, so it is done once per api x database, in
 // the combination with JWT auth when it is in the run (its dependencies include those of the one without).
 const freshLockTargets = new Set(
 	combinations
@@ -86,7 +94,7 @@ const freshLockTargets = new Set(
 			(c) =>
 				c.answers.auth === "jwt" ||
 				!combinations.some(
-					(o) => o.answers.api === c.answers.api && o.answers.db === c.answers.db && o.answers.auth === "jwt",
+					(o) => o.answers.api === c.answers.api && databaseOf(o) === databaseOf(c) && o.answers.auth === "jwt",
 				),
 		)
 		.map((c) => c.name),
@@ -276,7 +284,8 @@ class CombinationRun {
 					false,
 				);
 			}
-			if (api === "rest" && target === "pglite" && nodeEnv === "development") {
+			// The OpenAPI lint once per combination: on PGlite (PostgreSQL combinations) or on MariaDB (MySQL ones).
+			if (api === "rest" && (target === "pglite" || target === "mysql") && nodeEnv === "development") {
 				const spec = await this.lintOpenApi(server);
 				if (spec) await this.contractThroughPrism(server as RunningServer, spec);
 			}
@@ -762,8 +771,66 @@ class CombinationRun {
 		}
 	}
 
+	/**
+	 * MySQL has no embedded fallback: without DATABASE_URL the built server stops with one line that says how to
+	 * start a server (CONTRACT.md §2, MySQL), and no stack.
+	 */
+	async refusesWithoutServer(): Promise<void> {
+		await this.step(
+			"start-up without DATABASE_URL: one line saying how to start a server",
+			async () => {
+				const r = await runLogged(process.execPath, ["dist/server.js"], {
+					cwd: this.dir,
+					env: freshEnv({ PORT: String(await freePort()), HOST: "127.0.0.1" }),
+					log: this.log("server-no-database-url"),
+					timeoutMs: 30_000,
+				});
+				const lines = r.output.split("\n").filter((line) => line.trim() !== "");
+				if (r.code === 0 || r.code === null)
+					throw new Error(`the server did not stop (exit ${r.code ?? r.signal}); ${r.log}`);
+				if (lines.length !== 1 || !/DATABASE_URL is not set.*docker compose up -d mysql/.test(lines[0] ?? "")) {
+					throw new Error(`expected one line naming DATABASE_URL and how to start a server; ${r.log}:\n${r.output}`);
+				}
+				console.log(`e2e ${this.combo.name}: without DATABASE_URL: ${lines[0]}`);
+			},
+			false,
+		);
+	}
+
+	/** The MySQL combinations' server part, on a fresh database of the local MariaDB server. */
+	async onMariadb(): Promise<void> {
+		await this.refusesWithoutServer();
+		const database = await createMysqlDatabase(this.log("createdb-mysql"));
+		try {
+			const env = { DATABASE_URL: mysqlUrl(database) };
+			await this.serverRun("mysql", env, {
+				before: async () => {
+					await this.step(
+						"db:migrate (mysql)",
+						() => this.command("migrate-mysql", "npm", ["run", "db:migrate"], { env: freshEnv(env) }),
+						false,
+					);
+				},
+				after: async () => {
+					await this.step(
+						"the server wrote to the MariaDB database",
+						async () => {
+							const tables = await countMysqlTables(database, this.log("count-tables-mysql"));
+							if (tables === 0) throw new Error(`database ${database} has no tables after the server ran on it`);
+						},
+						false,
+					);
+					await this.drive("mysql", env, "production");
+					if (this.combo.answers.auth === "jwt") await this.refusesWeakSecret(env);
+				},
+			});
+		} finally {
+			await dropMysqlDatabase(database, this.log("dropdb-mysql"));
+		}
+	}
+
 	async run(): Promise<void> {
-		const { db } = this.combo.answers;
+		const { db, dialect } = this.combo.answers;
 		try {
 			await this.step(
 				"generate",
@@ -807,7 +874,9 @@ class CombinationRun {
 			await this.step("typecheck", () => this.command("typecheck", "npm", ["run", "typecheck"]), false);
 			await this.step("lint", () => this.command("lint", "npm", ["run", "lint"]), false);
 			await this.step("build", () => this.command("build", "npm", ["run", "build"]), true);
-			if (db === "sql") {
+			if (db === "sql" && dialect === "mysql") {
+				await this.onMariadb();
+			} else if (db === "sql") {
 				await this.serverRun("pglite", {});
 				const database = await createDatabase(this.log("createdb"));
 				try {
