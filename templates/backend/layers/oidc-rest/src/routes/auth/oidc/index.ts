@@ -42,6 +42,11 @@ const redirect = (description: string, where: string) => ({
   description,
   headers: {
     Location: Type.String({ format: "uri", maxLength: 4096, description: where }),
+    "Access-Control-Allow-Origin": Type.String({
+      format: "uri",
+      maxLength: 2048,
+      description: "The request's Origin, when CORS_ORIGIN lists it; absent otherwise",
+    }),
     "Set-Cookie": Type.String({
       maxLength: 4096,
       description:
