@@ -375,7 +375,7 @@ describe("pack init", () => {
 		expect(manifest.options).toHaveLength(1);
 		const run = cli(["pack", "check", "./my-pack"], cwd);
 		expect(run.code).toBe(0);
-		expect(run.stdout).toMatch(/Rendered 24 combinations of my-pack: no errors/);
+		expect(run.stdout).toMatch(/Rendered 36 combinations of my-pack: no errors/);
 		const app = cli(
 			["app", "--pack", "./my-pack", "--example", "yes", "--yes", "--no-install", "--no-git", "--json"],
 			cwd,
@@ -391,8 +391,8 @@ describe("pack init", () => {
 describe("the example pack (examples/acme-pack)", () => {
 	const acme = path.join(ROOT, "examples", "acme-pack");
 
-	it("passes pack check: 24 combinations (its observability option × the built-in ones' 12)", async () => {
-		expect(await checkPack(acme)).toEqual({ pack: "acme-backend", combinations: 24, errors: [] });
+	it("passes pack check: 36 combinations (its observability option × the built-in ones' 18)", async () => {
+		expect(await checkPack(acme)).toEqual({ pack: "acme-backend", combinations: 36, errors: [] });
 	});
 
 	it("replaces the README and CI workflow, adds CODEOWNERS; observability=otel adds tracing", async () => {

@@ -13,6 +13,9 @@ import { stripVTControlCharacters } from "node:util";
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const cliPath = join(repoRoot, "bin/create-backend-starter.js");
 export const clientPath = join(repoRoot, "test/e2e/contract-client.mjs");
+/** For --oauth oidc projects: a provider process, and a client that drives the sign-in through it. */
+export const oidcProviderPath = join(repoRoot, "test/e2e/oidc-provider.mjs");
+export const oidcClientPath = join(repoRoot, "test/e2e/oidc-flow-client.mjs");
 /** Redocly CLI (devDependency) for SEC-81: `redocly lint` of a REST project's /openapi.json. */
 export const redoclyPath = join(repoRoot, "node_modules/@redocly/cli/bin/cli.js");
 /** Spectral CLI (devDependency) with the OWASP ruleset for SEC-81; our rulesets sit beside this file. */
@@ -64,7 +67,7 @@ export function listCombinations(packDir = join(repoRoot, "templates", "backend"
 }
 
 const dropped =
-	/^(VITEST.*|__VITEST.*|TEST|FORCE_COLOR|NODE_ENV|NODE_OPTIONS|INIT_CWD|PORT|HOST|DATABASE_URL|MONGODB_URI|JWT_.*|LOG_LEVEL|CORS_ORIGIN)$/i;
+	/^(VITEST.*|__VITEST.*|TEST|FORCE_COLOR|NODE_ENV|NODE_OPTIONS|INIT_CWD|PORT|HOST|DATABASE_URL|MONGODB_URI|JWT_.*|OIDC_.*|LOG_LEVEL|CORS_ORIGIN)$/i;
 const keptNpm = /^npm_config_(registry|cache|userconfig)$/i;
 
 /**

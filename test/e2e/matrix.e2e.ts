@@ -28,6 +28,8 @@ import {
 	listCombinations,
 	lockfileLintPath,
 	mysqlUrl,
+	oidcClientPath,
+	oidcProviderPath,
 	postgresUrl,
 	prismPath,
 	type RunningServer,
@@ -197,7 +199,23 @@ class CombinationRun {
 		const { api, auth } = this.combo.answers;
 		const label = nodeEnv === "development" ? target : `${target}, production`;
 		const port = await freePort();
-		const serverEnv = freshEnv({ ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: nodeEnv });
+		// --oauth oidc, in development: a provider process, and the server configured to sign in through it.
+		const oidc = this.combo.answers.oauth === "oidc" && nodeEnv === "development";
+		const landing = "http://127.0.0.1:5173/signed-in";
+		let provider: RunningServer | undefined;
+		let oidcEnv: Record<string, string> = {};
+		if (oidc) {
+			provider = await this.startOidcProvider(port, label);
+			oidcEnv = {
+				OIDC_ISSUER: provider.url,
+				OIDC_CLIENT_ID: "e2e-app",
+				OIDC_CLIENT_SECRET: "e2e-client-secret-0123456789",
+				OIDC_REDIRECT_URI: `http://127.0.0.1:${port}/auth/oidc/callback`,
+				OIDC_POST_LOGIN_REDIRECT: landing,
+				CORS_ORIGIN: "http://127.0.0.1:5173",
+			};
+		}
+		const serverEnv = freshEnv({ ...env, ...oidcEnv, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: nodeEnv });
 		let server: RunningServer | undefined;
 		let healthy = false;
 		try {
@@ -245,6 +263,27 @@ class CombinationRun {
 				},
 				false,
 			);
+			if (oidc && provider) {
+				const running = server as RunningServer;
+				await this.step(
+					`oidc sign-in through a provider process (${label})`,
+					async () => {
+						const r = await runLogged(
+							process.execPath,
+							[oidcClientPath, "--url", running.url, "--api", api ?? "", "--landing", landing],
+							{ cwd: this.dir, env: freshEnv(), log: this.log(`oidc-${label}`), timeoutMs: 2 * minutes },
+						);
+						if (r.code !== 0) {
+							throw new Error(
+								`oidc client exited ${r.code ?? r.signal}; ${r.log}:\n${await tail(r.log, 30)}\n` +
+									`-- server log ${running.log}:\n${await tail(running.log, 20)}`,
+							);
+						}
+						console.log(`e2e ${this.combo.name}: ${r.output.trimEnd().split("\n").at(-1)} (${label})`);
+					},
+					false,
+				);
+			}
 			// The OpenAPI lint once per combination: on PGlite (PostgreSQL combinations) or on MariaDB (MySQL ones).
 			if (api === "rest" && (target === "pglite" || target === "mysql") && nodeEnv === "development") {
 				const spec = await this.lintOpenApi(server);
@@ -254,6 +293,7 @@ class CombinationRun {
 				await this.docsInProduction(server as RunningServer, serverEnv);
 			}
 		} finally {
+			if (provider) await stopServer(provider, 5_000);
 			if (server && !healthy)
 				await stopServer(server, 2_000); // the start step failed and said why
 			else if (server) {
@@ -273,6 +313,35 @@ class CombinationRun {
 				);
 			}
 		}
+	}
+
+	/** The provider process for a server on `appPort` (test/e2e/oidc-provider.mjs, run from the project). */
+	async startOidcProvider(appPort: number, label: string): Promise<RunningServer> {
+		const port = await freePort();
+		const provider = await startProcess(
+			process.execPath,
+			[
+				oidcProviderPath,
+				"--project",
+				this.dir,
+				"--port",
+				String(port),
+				"--redirect-uri",
+				`http://127.0.0.1:${appPort}/auth/oidc/callback`,
+				"--client-id",
+				"e2e-app",
+				"--client-secret",
+				"e2e-client-secret-0123456789",
+			],
+			{ cwd: this.dir, env: freshEnv(), log: this.log(`oidc-provider-${label}`), url: `http://127.0.0.1:${port}` },
+		);
+		try {
+			await waitForHealth(provider, 30_000);
+		} catch (error) {
+			await stopServer(provider, 2_000);
+			throw new Error(`oidc provider: ${(error as Error).message}; ${provider.log}:\n${await tail(provider.log)}`);
+		}
+		return provider;
 	}
 
 	/**

@@ -24,11 +24,14 @@ describe("migrations", () => {
   it("two instances starting at once apply each migration once (the lock orders them)", async () => {
     const db = await openTestDatabase();
     try {
-      await db.sql.session((s) =>
-        s.exec(
-          "DROP TABLE IF EXISTS notes; DROP TABLE IF EXISTS refresh_tokens; DROP TABLE IF EXISTS users; DROP TABLE schema_migrations",
-        ),
-      );
+      // Back to an empty database: every table the migrations made (whichever layers added them).
+      await db.sql.session(async (s) => {
+        const tables = await s.query<{ name: string }>(
+          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()",
+        );
+        const names = tables.map((t) => `\`${t.name}\``).join(", ");
+        await s.exec(`SET FOREIGN_KEY_CHECKS = 0; DROP TABLE ${names}; SET FOREIGN_KEY_CHECKS = 1`);
+      });
       const [first, second] = await Promise.all([migrate(db.sql), migrate(db.sql)]);
       expect([...first, ...second].sort()).toEqual([...new Set([...first, ...second])].sort());
       expect(first.length + second.length).toBeGreaterThan(0);
