@@ -6,6 +6,7 @@ import { checkPack, combinationsOf, findReplacedFiles } from "./pack-check.js";
 import { initPack } from "./pack-init.js";
 import { loadPack, matchesWhen, type Pack, toolVersion } from "./packs.js";
 import { askOnTerminal } from "./prompts.js";
+import { runUpdate } from "./update-cli.js";
 
 /** The CLI: read the flags, run the command, print; the one place that catches errors and picks exit codes. */
 export async function run(argv: string[]): Promise<void> {
@@ -27,6 +28,7 @@ export async function run(argv: string[]): Promise<void> {
 		if (flags.help && flags.command !== "create")
 			return void process.stdout.write(`${await helpText(flags.command)}\n`);
 		if (flags.command === "pack init") return await runPackInit(flags, log);
+		if (flags.command === "update" || flags.command === "add") return await runUpdate(flags, log, controller.signal);
 		if (!flags.pack && flags.command === "pack check") throw new UserError("name the pack to check (see --help)");
 		// 2. The pack: its options are flags and questions too.
 		const pack = await loadPack(flags.pack);

@@ -9,8 +9,9 @@ import {
 } from "./install.js";
 import { type Logger, silentLogger, UserError } from "./log.js";
 import { type Answers, readPreset, resolveAnswers, resolveTarget, type Target } from "./options.js";
-import { BUILTIN_PACK, loadPack, type Pack, toolVersion } from "./packs.js";
+import { BUILTIN_PACK, loadPack, type Pack } from "./packs.js";
 import type { Ask } from "./prompts.js";
+import { recordFor } from "./record.js";
 import { planFiles } from "./render.js";
 import { checkTarget, writeFiles } from "./write.js";
 
@@ -72,8 +73,8 @@ export async function createProject(settings: CreateSettings): Promise<CreateRes
 	const preset = typeof settings.preset === "string" ? readPreset(settings.preset, cwd) : settings.preset;
 	const answers = await resolveAnswers(pack.options, { preset, flags: settings.answers, ask: settings.ask });
 	const command = reproduce(pack, target, directory, answers);
-	const stamp = { version: toolVersion(), pack: { name: pack.name, version: pack.version }, answers, command };
-	const plan = planFiles(pack, { answers, projectName: target.name, stamp });
+	const stamp = recordFor(pack, { answers, projectName: target.name, projectDir: target.dir, command });
+	const plan = planFiles(pack, { answers, projectName: target.name, stamp: { ...stamp } });
 	const pm = settings.pm ?? detectPackageManager();
 	const result: CreateResult = {
 		directory: target.dir,
@@ -174,7 +175,7 @@ export function shown(dir: string, cwd: string): string {
 }
 
 /** `npx create-backend-starter DIR [--name N] [--pack P] --option value … --yes`, machine-independent. */
-function reproduce(pack: Pack, target: Target, directory: string, answers: Answers): string {
+export function reproduce(pack: Pack, target: Target, directory: string, answers: Answers): string {
 	const folder = path.basename(target.dir);
 	// A scoped directory (`@acme/api`) is typed as such; otherwise the folder's name, plus --name if it differs.
 	const parts = ["npx create-backend-starter", target.name === directory ? directory : folder];

@@ -5,7 +5,7 @@ import type { Pack } from "./packs.js";
 
 /** The command line, as yargs read it (once); a flag given twice with different values is refused. */
 export interface Flags {
-	command: "create" | "pack check" | "pack init";
+	command: "create" | "pack check" | "pack init" | "update" | "add";
 	/** The project folder (after `--`, a name like `-x` arrives here too); pack init: the pack's folder. */
 	directory?: string;
 	/** --pack; pack check: the pack to check. */
@@ -28,6 +28,12 @@ export interface Flags {
 	build?: boolean;
 	only: string[];
 	jobs: number;
+	/** update --set name=value (repeatable); add: its name=value arguments. */
+	set: string[];
+	/** update/add --from: the pack version the project was made with; pack check --update-from: an older pack. */
+	from?: string;
+	updateFrom?: string;
+	allowDirty?: boolean;
 }
 
 /** How errors are reported; filled in as soon as yargs has read the flags, before it validates them. */
@@ -64,7 +70,25 @@ const CHECK_FLAGS = {
 		describe: "Build only combinations with these values, e.g. --only db=sql --only api=rest,graphql",
 	},
 	jobs: { type: "number", describe: "Combinations built at a time (default: 1)" },
+	"update-from": {
+		type: "string",
+		describe: "Also render every combination with this older pack and update it to this one: no conflict allowed",
+	},
 } satisfies Record<string, Options>;
+
+const UPDATE_FLAGS = {
+	set: { type: "string", array: true, describe: "Change an answer, e.g. --set auth=jwt (repeatable)" },
+	pack: { type: "string", describe: "The pack to update to (default: the recorded pack as this tool has it now)" },
+	from: {
+		type: "string",
+		describe: "The pack version the project was made with (a folder or name@version), when it cannot be fetched",
+	},
+	"dry-run": { type: "boolean", describe: "Say what would happen to each file; change nothing" },
+	json: { type: "boolean", describe: "Print one JSON object on stdout; messages go to stderr" },
+	install: { type: "boolean", array: true, describe: "Run the package manager when dependencies changed (default)" },
+	"allow-dirty": { type: "boolean", describe: "Run although git shows uncommitted changes" },
+} satisfies Record<string, Options>;
+const ADD_FLAGS = (({ set, pack, ...rest }) => rest)(UPDATE_FLAGS);
 
 const GLOBAL_FLAGS = {
 	verbose: { type: "boolean", describe: "List every file written; show a stack with an error" },
@@ -76,16 +100,19 @@ const USAGE = {
 	"pack check":
 		"$0 pack check <pack> [--build [--only name=value,…] [--jobs N]]\n\nValidate a pack and render every combination of its options",
 	"pack init": "$0 pack init <directory>\n\nWrite a new pack that extends the built-in one",
+	update:
+		"$0 update [directory] [options]\n\nBring a generated project to the pack at hand by a three-way merge, keeping your changes",
+	add: "$0 add <name=value>... [directory] [options]\n\nChange answers of a generated project (update --set at the recorded pack version)",
 };
 const EPILOGUE =
-	"Template packs:\n  create-backend-starter pack init <dir>   a new pack extending the built-in one\n  create-backend-starter pack check <pack> validate it, render every combination";
+	"Template packs:\n  create-backend-starter pack init <dir>   a new pack extending the built-in one\n  create-backend-starter pack check <pack> validate it, render every combination\nLater:\n  create-backend-starter update [dir]      bring the project to the current pack, keeping your changes\n  create-backend-starter add auth=jwt      change an answer of a generated project";
 
 /** yargs with the flags of every command: it reads the command line once, and stops at a wrong value. */
 function commandLine(argv: string[]): Argv {
 	return yargs(argv)
 		.help(false) // our own --help and --version: yargs' would print and carry on, or exit the process
 		.version(false)
-		.options({ ...CREATE_FLAGS, ...CHECK_FLAGS, ...GLOBAL_FLAGS })
+		.options({ ...CREATE_FLAGS, ...CHECK_FLAGS, ...UPDATE_FLAGS, ...GLOBAL_FLAGS })
 		.parserConfiguration({
 			"duplicate-arguments-array": true,
 			"strip-aliased": true,
@@ -111,18 +138,27 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 		}, true)
 		.parseAsync();
 	const words = _.map(String);
-	const command = words[0] !== "pack" ? "create" : words[1] === "init" ? "pack init" : "pack check";
-	if (command !== "create" && words[1] !== "check" && words[1] !== "init") {
+	const command = commandOf(words);
+	if (command.startsWith("pack") && words[1] !== "check" && words[1] !== "init") {
 		throw new UserError("name a subcommand: check or init (see --help)");
 	}
-	// --only is the one flag meant to be repeated.
-	const flags = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, k === "only" ? v : single(k, v)]));
-	const own = command === "create" ? CREATE_FLAGS : command === "pack check" ? CHECK_FLAGS : {};
-	const defined = new Set([...Object.keys(own), ...Object.keys(GLOBAL_FLAGS), command === "create" ? "dryRun" : ""]);
+	// --only and --set are the flags meant to be repeated.
+	const repeatable = new Set(["only", "set"]);
+	const flags = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, repeatable.has(k) ? v : single(k, v)]));
+	const defined = new Set([...Object.keys(OWN_FLAGS[command]), ...Object.keys(GLOBAL_FLAGS)].map(camelCase));
 	const undefinedFlags = Object.keys(flags).filter((key) => !defined.has(key));
-	const [argument, ...extra] = command === "create" ? words : words.slice(2);
+	// add's arguments: name=value answers, and at most one directory.
+	const setting = (word: string) => command === "add" && /^[a-z][a-z0-9_-]*=/.test(word);
+	const positional = command === "create" ? words : words.slice(command.startsWith("pack") ? 2 : 1);
+	const [argument, ...extra] = positional.filter((word) => !setting(word));
 	const unknown = [...(command === "create" ? [] : undefinedFlags), ...extra];
-	if (unknown.length > 0) throw new UserError(`Unknown argument: ${unknown.join(", ")} (see --help)`);
+	if (unknown.length > 0) {
+		const hint = command === "update" || command === "add" ? "; an answer is changed with --set name=value" : "";
+		throw new UserError(`Unknown argument: ${unknown.join(", ")}${hint} (see --help)`);
+	}
+	const set = command === "add" ? positional.filter(setting) : ((flags.set as unknown[] | undefined) ?? []).map(String);
+	if (command === "add" && set.length === 0)
+		throw new UserError("add needs at least one answer as name=value, e.g. `create-backend-starter add auth=jwt`");
 	return {
 		...flags,
 		command,
@@ -133,7 +169,26 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 		git: flags.git !== false,
 		only: ((flags.only as unknown[] | undefined) ?? []).map(String),
 		jobs: Number(flags.jobs ?? 1),
+		set,
 	};
+}
+
+function commandOf(words: string[]): Flags["command"] {
+	if (words[0] === "update" || words[0] === "add") return words[0];
+	if (words[0] !== "pack") return "create";
+	return words[1] === "init" ? "pack init" : "pack check";
+}
+
+const OWN_FLAGS: Record<Flags["command"], Record<string, Options>> = {
+	create: CREATE_FLAGS,
+	"pack check": CHECK_FLAGS,
+	"pack init": {},
+	update: UPDATE_FLAGS,
+	add: ADD_FLAGS,
+};
+
+function camelCase(flag: string): string {
+	return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** The pack's options given as flags, checked as yargs checks the CLI's own: known, among the choices, once. */
@@ -168,7 +223,7 @@ export async function helpText(command: Flags["command"], pack?: Pack): Promise<
 			{ type: "string", choices: o.choices, describe: `${o.message} (default: ${o.default})`, group } as const,
 		]),
 	);
-	const own = command === "create" ? { ...optionFlags, ...CREATE_FLAGS } : command === "pack check" ? CHECK_FLAGS : {};
+	const own = command === "create" ? { ...optionFlags, ...CREATE_FLAGS } : OWN_FLAGS[command];
 	return yargs([])
 		.scriptName("create-backend-starter")
 		.usage(USAGE[command])
