@@ -107,7 +107,7 @@ async function loadTarget(record: ProjectRecord, pack: string | undefined, dir: 
 	const source = record.pack.source ?? { type: "builtin" as const };
 	if (source.type === "builtin") return loadPack(BUILTIN_PACK);
 	if (source.type === "npm") return loadPack(source.name, dir);
-	return loadPack(path.resolve(dir, source.path));
+	return loadPack(source.path, dir);
 }
 
 /**
