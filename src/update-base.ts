@@ -9,7 +9,7 @@ import { type ProjectRecord, packHash, toolName } from "./record.js";
 
 export interface BaseSettings {
 	/** --from: a folder or an installed package, or `name@version` from the registry. */
-	from?: string;
+	from?: string | Pack;
 	projectDir: string;
 	cwd: string;
 	log: Logger;
@@ -25,6 +25,7 @@ export interface BaseSettings {
 export async function loadBase(record: ProjectRecord, settings: BaseSettings): Promise<Pack> {
 	const wanted = `${record.pack.name} ${record.pack.version}`;
 	const fix = `pass --from with a copy of ${wanted} (a folder, or a package spec such as name@version)`;
+	if (typeof settings.from === "object") return verified(settings.from, record, "--from", fix, true);
 	if (settings.from) {
 		const pack = await loadCandidate(settings.from, settings, `--from ${quote(settings.from)}`, fix);
 		return verified(pack, record, `--from ${quote(settings.from)}`, fix, true);

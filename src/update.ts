@@ -19,9 +19,9 @@ export interface UpdateSettings {
 	/** `name=value` answers to change (`--set`, or `add`'s arguments). */
 	set?: string[];
 	/** update: the pack to move to; the recorded pack as this tool has it now by default. */
-	pack?: string;
+	pack?: string | Pack;
 	/** The pack the project was made with, when the tool cannot get it itself. */
-	from?: string;
+	from?: string | Pack;
 	/** add: stay on the recorded pack version, change answers only. */
 	keepVersion?: boolean;
 	dryRun?: boolean;
@@ -102,7 +102,8 @@ export async function updateProject(settings: UpdateSettings): Promise<UpdateRes
 }
 
 /** The recorded pack as this tool has it now (the built-in one, the package beside the project, the folder). */
-async function loadTarget(record: ProjectRecord, pack: string | undefined, dir: string, cwd: string): Promise<Pack> {
+async function loadTarget(record: ProjectRecord, pack: string | Pack | undefined, dir: string, cwd: string) {
+	if (typeof pack === "object") return pack;
 	if (pack) return loadPack(pack, cwd);
 	const source = record.pack.source ?? { type: "builtin" as const };
 	if (source.type === "builtin") return loadPack(BUILTIN_PACK);

@@ -49,7 +49,7 @@ function evolve(cwd: string): void {
 		"layers/base/src/health.ts": "export const ok = true;\n",
 		"layers/base/package.json": JSON.stringify({ scripts: { dev: "node ." }, dependencies: { a: "2" } }),
 	});
-	rmSync(path.join(cwd, "pack/layers/base/src/dropped.ts"));
+	rmSync(path.join(cwd, "pack/layers/base/src/dropped.ts"), { force: true });
 }
 
 describe("update", () => {
@@ -273,5 +273,33 @@ describe("a base of the built-in pack", () => {
 		expect(snapshot(app)).toEqual(before);
 		const from = cli(["update", "app", "--no-install", "--from", "./old"], cwd);
 		expect(from.code, from.stderr).toBe(0);
+	});
+});
+
+describe("pack check --update-from", () => {
+	it("passes when every untouched combination of the older pack updates cleanly (exit 0)", () => {
+		const cwd = tmp();
+		tinyPack(path.join(cwd, "pack"));
+		evolve(cwd);
+		const run = cli(["pack", "check", "./pack", "--update-from", "./pack-old"], cwd);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stdout).toContain(
+			"Updated 4 untouched combinations from tiny 0.0.0 (./pack-old) to tiny 0.0.0: no conflicts",
+		);
+	});
+
+	it("names the files that would conflict for an untouched project (exit 1)", () => {
+		const cwd = tmp();
+		// A secret rendered into a file that is not private: each render differs, so an update cannot tell it apart
+		// from a user's edit.
+		tinyPack(path.join(cwd, "pack"), { "layers/base/src/key.ts.ejs": 'export const key = "<%= randomSecret() %>";\n' });
+		evolve(cwd);
+		writeTree(path.join(cwd, "pack"), {
+			"layers/base/src/key.ts.ejs": '// rotated\nexport const key = "<%= randomSecret() %>";\n',
+		});
+		const run = cli(["pack", "check", "./pack", "--update-from", "./pack-old"], cwd);
+		expect(run.code).toBe(1);
+		expect(run.stderr).toContain("api=rest db=sql: src/key.ts would conflict");
+		expect(run.stderr).toContain("4 of 4 combinations do not update cleanly from tiny 0.0.0 (./pack-old)");
 	});
 });
