@@ -85,9 +85,12 @@ type Manifest = Pick<Pack, "name" | "description" | "appendFiles" | "privateFile
 
 // A pack option with one of these names would shadow a flag of the CLI or one of its aliases. (The EJS names
 // projectName and randomSecret cannot clash: option names are lower case, see schema/pack.schema.json.)
-const RESERVED = new Set(
-	"directory name pack preset yes y pm install git json force verbose help h version v dry build only jobs".split(" "),
-);
+const RESERVED = new Set([
+	..."directory name pack preset yes y pm install git json force verbose help h version v dry build only jobs".split(" "),
+	// update and add
+	"set",
+	"from",
+]);
 
 /** Loads and validates a pack (a folder, an npm package, or the built-in one) and everything it extends. */
 export async function loadPack(ref: string = BUILTIN_PACK, cwd: string = process.cwd()): Promise<Pack> {
