@@ -86,7 +86,9 @@ type Manifest = Pick<Pack, "name" | "description" | "appendFiles" | "privateFile
 // A pack option with one of these names would shadow a flag of the CLI or one of its aliases. (The EJS names
 // projectName and randomSecret cannot clash: option names are lower case, see schema/pack.schema.json.)
 const RESERVED = new Set([
-	..."directory name pack preset yes y pm install git json force verbose help h version v dry build only jobs".split(" "),
+	..."directory name pack preset yes y pm install git json force verbose help h version v dry build only jobs".split(
+		" ",
+	),
 	// update and add
 	"set",
 	"from",
