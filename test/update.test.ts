@@ -215,6 +215,19 @@ describe("add", () => {
 		expect(pkg.createBackendStarter.command).toContain("--api graphql");
 	});
 
+	it("runs the package manager when dependencies changed; a failed install is exit 1 saying what to run", () => {
+		const { cwd, app } = workspace();
+		const run = cli(["add", "api=graphql", "app"], cwd, {
+			npm_config_registry: "http://127.0.0.1:9/",
+			npm_config_fetch_retries: "0",
+			npm_config_cache: path.join(cwd, "npm-cache"),
+		});
+		expect(run.code).toBe(1);
+		expect(run.stdout).toContain("Installing dependencies with npm");
+		expect(run.stderr).toContain("npm install exited with 1; the files are updated, finish by hand with: npm install");
+		expect(read(app, "src/schema.graphql")).toBe("type Query { ok: Boolean }\n");
+	});
+
 	it("needs name=value arguments and refuses --pack (exit 2)", () => {
 		const { cwd } = workspace();
 		expect(cli(["add", "app"], cwd).stderr).toContain("add needs at least one answer as name=value");
