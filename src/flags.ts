@@ -227,10 +227,10 @@ export async function helpText(command: Flags["command"], pack?: Pack): Promise<
 	return yargs([])
 		.scriptName("create-backend-starter")
 		.usage(USAGE[command])
+		.help(false) // before .options: yargs warns of a reserved word when --version is declared first
+		.version(false)
 		.options({ ...own, ...GLOBAL_FLAGS })
 		.epilogue(command === "create" ? EPILOGUE : "")
-		.help(false)
-		.version(false)
 		.wrap(Math.min(110, process.stdout.columns || 80))
 		.getHelp();
 }

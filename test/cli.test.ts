@@ -406,6 +406,7 @@ describe("--dry-run and --json", () => {
 		expect(help.code).toBe(0);
 		expect(help.stdout).toMatch(/--api\s+API\? \(default: rest\)\s+\[string\] \[choices: "rest", "graphql"\]/);
 		expect(help.stdout).toMatch(/pack check <pack>/);
+		expect(help.stderr).toBe(""); // yargs warned that "version" is a reserved word when --version was declared first
 		const version = cli(["--version"], cwd);
 		expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(BIN, "../../package.json"), "utf8")).version);
 	});
