@@ -157,7 +157,7 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 		throw new UserError(`Unknown argument: ${unknown.join(", ")}${hint} (see --help)`);
 	}
 	const set = command === "add" ? positional.filter(setting) : ((flags.set as unknown[] | undefined) ?? []).map(String);
-	if (command === "add" && set.length === 0)
+	if (command === "add" && set.length === 0 && !flags.help)
 		throw new UserError("add needs at least one answer as name=value, e.g. `create-backend-starter add auth=jwt`");
 	return {
 		...flags,

@@ -113,7 +113,7 @@ async function step(name: string, dir: string, command: string, args: string[], 
 	const r = await runLogged(command, args, {
 		cwd: dir,
 		env,
-		log: join(dir, "..", `${name}.log`),
+		log: join(root, `${name}.log`),
 		timeoutMs: 15 * minutes,
 	});
 	if (!ok.includes(r.code ?? -1))
@@ -128,17 +128,22 @@ const commit = async (dir: string, message: string) => {
 };
 
 /** Generates with a CLI (the older release's or today's) into root/<name>, then git init and a first commit. */
-async function generate(cli: string, name: string, flags: string[]): Promise<string> {
-	const dir = join(root, name);
-	await step(`${name}-generate`, root, process.execPath, [cli, name, ...flags, "--yes", "--no-install", "--no-git"]);
+async function generate(cli: string, name: string, flags: string[], parent = root): Promise<string> {
+	const dir = join(parent, name);
+	await mkdir(parent, { recursive: true });
+	await step(`${name}-generate`, parent, process.execPath, [cli, name, ...flags, "--yes", "--no-install", "--no-git"]);
 	await git(dir, "init", "-q");
 	await commit(dir, "generated");
 	return dir;
 }
 
-/** `update` or `add` with --json, through the local registry: the parsed result (stdout) and the exit code. */
+/**
+ * `update` or `add` with --json: the parsed result (stdout) and the exit code. An update fetches its base from the
+ * local registry (and installs nothing: that registry has no other package); add uses the real one and installs.
+ */
 async function update(dir: string, args: string[], ok = [0]) {
-	const env = freshEnv({ npm_config_registry: registryUrl, CREATE_BACKEND_STARTER_CACHE: cache() });
+	const local: Record<string, string> = args[0] === "update" ? { npm_config_registry: registryUrl } : {};
+	const env = freshEnv({ ...local, CREATE_BACKEND_STARTER_CACHE: cache() });
 	const log = join(root, `${dir.split("/").at(-1)}-${args[0]}.log`);
 	const run = await exec(process.execPath, [cliPath, ...args, "--json"], { cwd: dir, env, maxBuffer: 64 << 20 }).then(
 		(r) => ({ ...r, code: 0 }),
@@ -220,7 +225,8 @@ describe.concurrent("update from an older release of the built-in pack", () => {
 		const combo = combos.find((c) => c.answers.auth === "jwt") ?? combos[0];
 		if (!combo) return;
 		const dir = await generate(oldCli, `overlap-${combo.name}`, combo.flags);
-		const fresh = await generate(cliPath, `overlap-new-${combo.name}`, combo.flags);
+		// The same project (same name) from today's pack, to find what the new version changes.
+		const fresh = await generate(cliPath, `overlap-${combo.name}`, combo.flags, join(root, "today"));
 		// A line of a file that the new version removes or rewrites: the user edits that very line.
 		const tracked = (await git(dir, "ls-files")).output.split("\n").filter((f) => /\.(ts|md)$/.test(f));
 		let file = "";
