@@ -154,7 +154,13 @@ function readOurs(dir: string, paths: string[]): Map<string, Buffer | undefined>
 	const ours = new Map<string, Buffer | undefined>();
 	for (const file of paths) {
 		const abs = path.join(dir, file);
-		const stat = lstatSync(abs, { throwIfNoEntry: false });
+		let stat: ReturnType<typeof lstatSync>;
+		try {
+			stat = lstatSync(abs, { throwIfNoEntry: false });
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== "ENOTDIR") throw error;
+			throw new UserError(`${quote(file)}: a file in ${dir} stands where the pack has a folder: move it away first`);
+		}
 		if (stat && !stat.isFile())
 			throw new UserError(`${quote(file)} in ${dir} is not a regular file (a folder or link): move it away first`);
 		ours.set(file, stat ? readFileSync(abs) : undefined);

@@ -316,3 +316,18 @@ describe("pack check --update-from", () => {
 		expect(run.stderr).toContain("4 of 4 combinations do not update cleanly from tiny 0.0.0 (./pack-old)");
 	});
 });
+
+describe("update refusing what it cannot write", () => {
+	it("stops before writing anything when a file stands where the new version needs a folder (exit 2)", () => {
+		const { cwd, app } = workspace();
+		evolve(cwd);
+		writeTree(path.join(cwd, "pack"), { "layers/base/src/extra/x.ts": "export {};\n" });
+		writeFileSync(path.join(app, "src/extra"), "mine\n");
+		commit(app);
+		const before = snapshot(app);
+		const run = cli(["update", "app", "--from", "./pack-old", "--no-install"], cwd);
+		expect(run.code).toBe(2);
+		expect(run.stderr).toContain('"src/extra/x.ts": a file in');
+		expect(snapshot(app)).toEqual(before);
+	});
+});
