@@ -256,7 +256,7 @@ describe.concurrent("update from an older release of the built-in pack", () => {
 	});
 });
 
-describe("add", () => {
+describe.concurrent("add", () => {
 	it("auth=jwt on an --auth none project with edits: edits kept, fresh JWT_SECRET, installs, tests, serves the auth contract", async () => {
 		const dir = await generate(cliPath, "add-auth", ["--api", "rest", "--db", "sql", "--auth", "none"]);
 		await userEdits(dir, "rest");
