@@ -81,7 +81,8 @@ function verified(pack: Pack, record: ProjectRecord, what: string, fix: string, 
 		log?.warn(
 			`the project's record has no content hash (made by an older version); using ${what} as its base unchecked`,
 		);
-	return pack;
+	// A copy (a cache folder, --from) may not know its version; the record does, and the hash vouches for it.
+	return { ...pack, version: record.pack.version };
 }
 
 /** --from: a folder or installed package as --pack takes it, or `name@version` fetched from the registry. */

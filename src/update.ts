@@ -68,6 +68,9 @@ export async function updateProject(settings: UpdateSettings): Promise<UpdateRes
 	const baseFiles = render(base, record.answers, projectName, { ...record });
 	const command = reproduce(target, { dir, name: projectName }, path.basename(dir), answers);
 	const stamp = recordFor(target, { answers, projectName, projectDir: dir, command });
+	// add stays on the recorded pack version: where it came from is still what the record says (the base may have
+	// been read from a cache or --from folder).
+	if (settings.keepVersion) stamp.pack = { ...record.pack, hash: record.pack.hash ?? stamp.pack.hash };
 	const theirsFiles = render(target, answers, projectName, { ...stamp });
 	const ours = readOurs(dir, [...new Set([...baseFiles.keys(), ...theirsFiles.keys()])]);
 	const plan = mergeProject({

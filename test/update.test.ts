@@ -203,6 +203,7 @@ describe("add", () => {
 		appendFileSync(path.join(app, ".env"), "MINE=1\n");
 		commit(app);
 		const env = read(app, ".env");
+		const before = JSON.parse(read(app, "package.json"));
 		const run = cli(["add", "api=graphql", "app", "--no-install"], cwd);
 		expect(run.code, run.stderr).toBe(0);
 		expect(read(app, "src/schema.graphql")).toBe("type Query { ok: Boolean }\n");
@@ -212,6 +213,7 @@ describe("add", () => {
 		const pkg = JSON.parse(read(app, "package.json"));
 		expect(pkg.dependencies).toEqual({ a: "1", graphql: "16" });
 		expect(pkg.createBackendStarter.answers).toEqual({ api: "graphql", db: "sql" });
+		expect(pkg.createBackendStarter.pack).toEqual(before.createBackendStarter.pack);
 		expect(pkg.createBackendStarter.command).toContain("--api graphql");
 	});
 
