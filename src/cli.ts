@@ -1,5 +1,6 @@
 import { type CreateResult, createProject } from "./create.js";
-import { answersFromFlags, type Flags, helpText, parseFlags, type Reporting } from "./flags.js";
+import { answersFromFlags, type Flags, parseFlags, type Reporting } from "./flags.js";
+import { helpText } from "./help.js";
 import { createLogger, type Logger, paint, UserError } from "./log.js";
 import { buildCombinations, checkOf, describeAnswers, parseOnly } from "./pack-build.js";
 import { checkPack, combinationsOf, findReplacedFiles } from "./pack-check.js";
@@ -26,14 +27,13 @@ export async function run(argv: string[]): Promise<void> {
 		const flags = await parseFlags(argv, reporting);
 		const log = createLogger(flags);
 		if (flags.version) return void process.stdout.write(`${toolVersion()}\n`);
-		if (flags.help && flags.command !== "create")
-			return void process.stdout.write(`${await helpText(flags.command)}\n`);
+		if (flags.help && flags.command !== "create") return void process.stdout.write(`${helpText(flags.command)}\n`);
 		if (flags.command === "pack init") return await runPackInit(flags, log);
 		if (flags.command === "update" || flags.command === "add") return await runUpdate(flags, log, controller.signal);
 		if (!flags.pack && flags.command === "pack check") throw new UserError("name the pack to check (see --help)");
 		// 2. The pack: its options are flags and questions too.
 		const pack = await loadPack(flags.pack);
-		if (flags.help) return void process.stdout.write(`${await helpText(flags.command, pack)}\n`);
+		if (flags.help) return void process.stdout.write(`${helpText(flags.command, pack)}\n`);
 		// 3. The command.
 		if (flags.command === "pack check") await runPackCheck(flags, pack, log, controller.signal);
 		else await runCreate(flags, pack, log, controller.signal);
@@ -78,6 +78,7 @@ function printResult(result: CreateResult, json: boolean): void {
 			out.write(`  ${file.path.padEnd(width)}  ${paint(out, "dim", `(${file.layer})`)}\n`);
 	} else {
 		out.write(`\n${paint(out, "green", "Done.")} Now run:\n\n${result.nextSteps.map((c) => `  ${c}\n`).join("")}\n`);
+		if (result.notes.length > 0) out.write(`${result.notes.map((note) => `${note}\n`).join("")}\n`);
 	}
 }
 

@@ -9,7 +9,7 @@ import {
 } from "./install.js";
 import { type Logger, silentLogger, UserError } from "./log.js";
 import { type Answers, readPreset, resolveAnswers, resolveTarget, type Target } from "./options.js";
-import { BUILTIN_PACK, loadPack, type Pack } from "./packs.js";
+import { BUILTIN_PACK, loadPack, matchesWhen, type Pack } from "./packs.js";
 import type { Ask } from "./prompts.js";
 import { recordFor } from "./record.js";
 import { planFiles } from "./render.js";
@@ -56,6 +56,8 @@ export interface CreateResult {
 	steps: Step[];
 	/** The commands printed after "Done. Now run:". */
 	nextSteps: string[];
+	/** The pack's notes for these answers, printed after the next steps (where the server listens, what it needs). */
+	notes: string[];
 	/** A command that makes the same project again. */
 	command: string;
 	dryRun: boolean;
@@ -67,9 +69,14 @@ export async function createProject(settings: CreateSettings): Promise<CreateRes
 	const cwd = settings.cwd ?? process.cwd();
 	const log = settings.log ?? silentLogger;
 	const pack = typeof settings.pack === "object" ? settings.pack : await loadPack(settings.pack, cwd);
+	// The folder is checked before any other question: a non-empty one is refused at once, not after them all.
 	const directory =
-		settings.directory ?? (await askDirectory(settings.ask, (dir) => resolveTarget(dir, settings.name, cwd)));
+		settings.directory ??
+		(await askDirectory(settings.ask, async (dir) => {
+			await checkTarget(resolveTarget(dir, settings.name, cwd).dir, settings.force);
+		}));
 	const target = resolveTarget(directory, settings.name, cwd);
+	if (settings.ask) await checkTarget(target.dir, settings.force);
 	const preset = typeof settings.preset === "string" ? readPreset(settings.preset, cwd) : settings.preset;
 	const answers = await resolveAnswers(pack.options, { preset, flags: settings.answers, ask: settings.ask });
 	const command = reproduce(pack, target, directory, answers);
@@ -85,6 +92,7 @@ export async function createProject(settings: CreateSettings): Promise<CreateRes
 		overwritten: [],
 		steps: [],
 		nextSteps: nextSteps(pack, shown(target.dir, cwd), pm, settings),
+		notes: pack.notes.filter((note) => matchesWhen(note.when, answers)).map((note) => note.text),
 		command,
 		dryRun: Boolean(settings.dryRun),
 		pm,
@@ -137,7 +145,7 @@ function interrupted(signal: AbortSignal, state: string): UserError {
 	return new UserError(`Aborted; ${state}`, exitCode);
 }
 
-async function askDirectory(ask: Ask | undefined, check: (directory: string) => unknown): Promise<string> {
+async function askDirectory(ask: Ask | undefined, check: (directory: string) => Promise<void>): Promise<string> {
 	if (!ask)
 		throw new UserError(
 			"missing the project directory: pass it as the first argument, e.g. `create-backend-starter my-api`",
@@ -147,9 +155,9 @@ async function askDirectory(ask: Ask | undefined, check: (directory: string) => 
 			name: "directory",
 			message: "Project directory (its name is the package name)",
 			initial: "my-api",
-			validate: (value) => {
+			validate: async (value) => {
 				try {
-					check(value.trim());
+					await check(value.trim());
 				} catch (error) {
 					// Without the quoted input: a long line breaks the prompt's layout.
 					return (error as Error).message.replace(/^.*?\): /, "");

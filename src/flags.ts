@@ -2,6 +2,7 @@ import yargs, { type Argv, type Options } from "yargs";
 import { PACKAGE_MANAGERS, type PackageManager } from "./install.js";
 import { UserError } from "./log.js";
 import type { Pack } from "./packs.js";
+import { unknownArgumentsMessage, wrongValueMessage } from "./suggest.js";
 
 /** The command line, as yargs read it (once); a flag given twice with different values is refused. */
 export interface Flags {
@@ -30,8 +31,9 @@ export interface Flags {
 	jobs: number;
 	/** update --set name=value (repeatable); add: its name=value arguments. */
 	set: string[];
-	/** update/add --from: the pack version the project was made with; pack check --update-from: an older pack. */
+	/** update/add --from: the pack version the project was made with. */
 	from?: string;
+	/** pack check --update-from: an older version of the pack, to update every combination from. */
 	updateFrom?: string;
 	allowDirty?: boolean;
 }
@@ -42,7 +44,7 @@ export interface Reporting {
 	verbose: boolean;
 }
 
-const CREATE_FLAGS = {
+export const CREATE_FLAGS = {
 	name: { type: "string", describe: "Package name, when it differs from the folder (e.g. @acme/api)" },
 	pack: { type: "string", describe: "A template pack: a folder or an npm package (default: the built-in pack)" },
 	preset: { type: "string", describe: "A JSON file of answers; flags win over it" },
@@ -61,7 +63,7 @@ const CREATE_FLAGS = {
 	version: { alias: "v", type: "boolean", describe: "Show the version" },
 } satisfies Record<string, Options>;
 
-const CHECK_FLAGS = {
+export const CHECK_FLAGS = {
 	build: { type: "boolean", describe: "Also generate each combination, install it and run the pack's checks" },
 	only: {
 		type: "string",
@@ -76,7 +78,7 @@ const CHECK_FLAGS = {
 	},
 } satisfies Record<string, Options>;
 
-const UPDATE_FLAGS = {
+export const UPDATE_FLAGS = {
 	set: { type: "string", array: true, describe: "Change an answer, e.g. --set auth=jwt (repeatable)" },
 	pack: { type: "string", describe: "The pack to update to (default: the recorded pack as this tool has it now)" },
 	from: {
@@ -88,43 +90,40 @@ const UPDATE_FLAGS = {
 	install: { type: "boolean", array: true, describe: "Run the package manager when dependencies changed (default)" },
 	"allow-dirty": { type: "boolean", describe: "Run although git shows uncommitted changes" },
 } satisfies Record<string, Options>;
-const ADD_FLAGS = (({ set, pack, ...rest }) => rest)(UPDATE_FLAGS);
+export const ADD_FLAGS = (({ set, pack, ...rest }) => rest)(UPDATE_FLAGS);
 
-const GLOBAL_FLAGS = {
+export const GLOBAL_FLAGS = {
 	verbose: { type: "boolean", describe: "List every file written; show a stack with an error" },
 	help: { alias: "h", type: "boolean", describe: "Show this help" },
 } satisfies Record<string, Options>;
 
-const USAGE = {
-	create: "$0 [directory] [options]\n\nCreate a backend project in DIRECTORY (its last segment is the package name)",
-	"pack check":
-		"$0 pack check <pack> [--build [--only name=value,…] [--jobs N]]\n\nValidate a pack and render every combination of its options",
-	"pack init": "$0 pack init <directory>\n\nWrite a new pack that extends the built-in one",
-	update:
-		"$0 update [directory] [options]\n\nBring a generated project to the pack at hand by a three-way merge, keeping your changes",
-	add: "$0 add <name=value>... [directory] [options]\n\nChange answers of a generated project (update --set at the recorded pack version)",
-};
-const EPILOGUE =
-	"Template packs:\n  create-backend-starter pack init <dir>   a new pack extending the built-in one\n  create-backend-starter pack check <pack> validate it, render every combination\nLater:\n  create-backend-starter update [dir]      bring the project to the current pack, keeping your changes\n  create-backend-starter add auth=jwt      change an answer of a generated project";
-
 /** yargs with the flags of every command: it reads the command line once, and stops at a wrong value. */
 function commandLine(argv: string[]): Argv {
-	return yargs(argv)
-		.help(false) // our own --help and --version: yargs' would print and carry on, or exit the process
-		.version(false)
-		.options({ ...CREATE_FLAGS, ...CHECK_FLAGS, ...UPDATE_FLAGS, ...GLOBAL_FLAGS })
-		.parserConfiguration({
-			"duplicate-arguments-array": true,
-			"strip-aliased": true,
-			"strip-dashed": true,
-			// Answers are strings: `--name 123` is the name "123".
-			"parse-numbers": false,
-			"parse-positional-numbers": false,
-		})
-		.exitProcess(false)
-		.fail((message, error) => {
-			throw new UserError(`${(message ?? error?.message ?? "invalid usage").replace(/\s*\n\s*/g, " ")} (see --help)`);
-		});
+	return (
+		yargs(argv)
+			.help(false) // our own --help and --version: yargs' would print and carry on, or exit the process
+			.version(false)
+			// --pm's choices are checked by parseFlags, which can say which one was meant.
+			.options({
+				...CREATE_FLAGS,
+				pm: { ...CREATE_FLAGS.pm, choices: undefined },
+				...CHECK_FLAGS,
+				...UPDATE_FLAGS,
+				...GLOBAL_FLAGS,
+			})
+			.parserConfiguration({
+				"duplicate-arguments-array": true,
+				"strip-aliased": true,
+				"strip-dashed": true,
+				// Answers are strings: `--name 123` is the name "123".
+				"parse-numbers": false,
+				"parse-positional-numbers": false,
+			})
+			.exitProcess(false)
+			.fail((message, error) => {
+				throw new UserError(`${(message ?? error?.message ?? "invalid usage").replace(/\s*\n\s*/g, " ")} (see --help)`);
+			})
+	);
 }
 
 /**
@@ -138,6 +137,9 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 		}, true)
 		.parseAsync();
 	const words = _.map(String);
+	// `help` is a command word, like `pack`: a project folder named help is given as ./help.
+	const helpWord = words[0] === "help";
+	if (helpWord) words.shift();
 	const command = commandOf(words);
 	if (command.startsWith("pack") && words[1] !== "check" && words[1] !== "init") {
 		throw new UserError("name a subcommand: check or init (see --help)");
@@ -151,16 +153,22 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 	const setting = (word: string) => command === "add" && /^[a-z][a-z0-9_-]*=/.test(word);
 	const positional = command === "create" ? words : words.slice(command.startsWith("pack") ? 2 : 1);
 	const [argument, ...extra] = positional.filter((word) => !setting(word));
-	const unknown = [...(command === "create" ? [] : undefinedFlags), ...extra];
-	if (unknown.length > 0) {
+	const unknownFlags = command === "create" ? [] : undefinedFlags.map(kebab);
+	if (unknownFlags.length + extra.length > 0) {
+		const message = unknownArgumentsMessage(unknownFlags, extra, [...defined].filter(Boolean).map(kebab));
 		const hint = command === "update" || command === "add" ? "; an answer is changed with --set name=value" : "";
-		throw new UserError(`Unknown argument: ${unknown.join(", ")}${hint} (see --help)`);
+		throw new UserError(message.replace(/ \(see --help\)$/, `${hint} (see --help)`));
 	}
 	const set = command === "add" ? positional.filter(setting) : ((flags.set as unknown[] | undefined) ?? []).map(String);
-	if (command === "add" && set.length === 0 && !flags.help)
+	if (command === "add" && set.length === 0 && !flags.help && !helpWord)
 		throw new UserError("add needs at least one answer as name=value, e.g. `create-backend-starter add auth=jwt`");
+	if (flags.pm !== undefined && !PACKAGE_MANAGERS.includes(flags.pm as PackageManager)) {
+		const message = wrongValueMessage({ name: "pm", choices: [...PACKAGE_MANAGERS] }, String(flags.pm));
+		throw new UserError(`${message} (see --help)`);
+	}
 	return {
 		...flags,
+		help: flags.help === true || helpWord,
 		command,
 		directory: command === "pack check" ? undefined : argument,
 		pack: command === "pack check" ? argument : (flags.pack as string | undefined),
@@ -179,13 +187,14 @@ function commandOf(words: string[]): Flags["command"] {
 	return words[1] === "init" ? "pack init" : "pack check";
 }
 
-const OWN_FLAGS: Record<Flags["command"], Record<string, Options>> = {
+/** The flags each command defines (besides GLOBAL_FLAGS). */
+export const OWN_FLAGS = {
 	create: CREATE_FLAGS,
 	"pack check": CHECK_FLAGS,
 	"pack init": {},
 	update: UPDATE_FLAGS,
 	add: ADD_FLAGS,
-};
+} satisfies Record<Flags["command"], Record<string, Options>>;
 
 function camelCase(flag: string): string {
 	return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -195,44 +204,18 @@ function camelCase(flag: string): string {
 export function answersFromFlags(optionFlags: Record<string, unknown>, pack: Pack): Record<string, string> {
 	const unknown = Object.keys(optionFlags).filter((key) => !pack.options.some((o) => o.name === key));
 	if (unknown.length > 0) {
-		const names = unknown.map((key) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
-		throw new UserError(`Unknown argument${names.length > 1 ? "s" : ""}: ${names.join(", ")} (see --help)`);
+		const known = [...pack.options.map((o) => o.name), ...Object.keys({ ...CREATE_FLAGS, ...GLOBAL_FLAGS })];
+		throw new UserError(unknownArgumentsMessage(unknown.map(kebab), [], [...known, "no-install", "no-git"]));
 	}
 	const answers: Record<string, string> = {};
 	for (const option of pack.options.filter((o) => o.name in optionFlags)) {
 		// `--api` without a value arrives as true, `--no-api` as false: neither is a choice.
 		const given = optionFlags[option.name];
 		const value = typeof given === "string" ? given : "";
-		if (!option.choices.includes(value)) {
-			const choices = option.choices.map((c) => JSON.stringify(c)).join(", ");
-			throw new UserError(
-				`Invalid values: Argument: ${option.name}, Given: ${JSON.stringify(value)}, Choices: ${choices} (see --help)`,
-			);
-		}
+		if (!option.choices.includes(value)) throw new UserError(`${wrongValueMessage(option, value)} (see --help)`);
 		answers[option.name] = value;
 	}
 	return answers;
-}
-
-/** `--help` for a command: its flags, and for create the pack's options and the pack commands. */
-export async function helpText(command: Flags["command"], pack?: Pack): Promise<string> {
-	const group = `Options of the pack ${pack?.name}:`;
-	const optionFlags = Object.fromEntries(
-		(pack?.options ?? []).map((o) => [
-			o.name,
-			{ type: "string", choices: o.choices, describe: `${o.message} (default: ${o.default})`, group } as const,
-		]),
-	);
-	const own = command === "create" ? { ...optionFlags, ...CREATE_FLAGS } : OWN_FLAGS[command];
-	return yargs([])
-		.scriptName("create-backend-starter")
-		.usage(USAGE[command])
-		.help(false) // before .options: yargs warns of a reserved word when --version is declared first
-		.version(false)
-		.options({ ...own, ...GLOBAL_FLAGS })
-		.epilogue(command === "create" ? EPILOGUE : "")
-		.wrap(Math.min(110, process.stdout.columns || 80))
-		.getHelp();
 }
 
 /** A flag given twice with different values is a mistake to report, not a choice to make silently. */
@@ -244,4 +227,9 @@ function single(key: string, value: unknown): unknown {
 		throw new UserError(`--${key} was given twice with different values (${shown.join(", ")})`);
 	}
 	return values[0];
+}
+
+/** `dryRun` → `dry-run`: yargs hands flags over in camel case, users type them in kebab case. */
+function kebab(key: string): string {
+	return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -12,6 +12,7 @@ export {
 	type Layer,
 	loadPack,
 	matchesWhen,
+	type Note,
 	type Pack,
 	type PackOption,
 	type ProjectCheck,

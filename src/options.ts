@@ -78,8 +78,9 @@ export function checkAnswers(given: Record<string, unknown>, options: PackOption
 				`${source}: unknown option ${quote(key)}; the pack's options are ${options.map((o) => o.name).join(", ")}`,
 			);
 		if (typeof value !== "string" || !option.choices.includes(value)) {
+			const hint = typeof value === "string" ? option.hints?.[value.toLowerCase()] : undefined;
 			throw new UserError(
-				`${source}: ${key} must be one of ${option.choices.join(", ")} (got ${quote(String(value))})`,
+				`${source}: ${key} must be one of ${option.choices.join(", ")} (got ${quote(String(value))})${hint ? `: ${hint}` : ""}`,
 			);
 		}
 		answers[key] = value;
@@ -108,5 +109,11 @@ export async function resolveAnswers(options: PackOption[], sources: AnswerSourc
 }
 
 function questionFor(option: PackOption) {
-	return { name: option.name, message: option.message, choices: option.choices, initial: option.default };
+	return {
+		name: option.name,
+		message: option.message,
+		choices: option.choices,
+		descriptions: option.descriptions,
+		initial: option.default,
+	};
 }

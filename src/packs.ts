@@ -22,6 +22,16 @@ export interface PackOption {
 	message: string;
 	choices: string[];
 	default: string;
+	/** Choice → one line on what it means and needs: the question's hint for it, and a line of --help. */
+	descriptions?: Record<string, string>;
+	/** A value users type that is not a choice (`mongo`) → the line that answers it ("MongoDB is `--db nosql`"). */
+	hints?: Record<string, string>;
+}
+
+/** A line printed after the next steps when the answers match `when` (where the server listens, what it needs). */
+export interface Note {
+	text: string;
+	when?: When;
 }
 
 /** Option name → the value, or any of the values, it must have. */
@@ -65,6 +75,8 @@ export interface Pack {
 	options: PackOption[];
 	layers: Layer[];
 	nextSteps: string[];
+	/** Lines after the next steps, the root ancestor's first; the answers pick them with `when`. */
+	notes: Note[];
 	/** Output paths whose fragments are appended in layer order instead of replaced (`.env.example`). */
 	appendFiles: string[];
 	/** Output paths written with mode 0600 (`.env`). */
@@ -81,6 +93,7 @@ type Manifest = Pick<Pack, "name" | "description" | "appendFiles" | "privateFile
 	options?: PackOption[];
 	layers: { dir: string; when?: When }[];
 	nextSteps?: string[];
+	notes?: Note[];
 };
 
 // A pack option with one of these names would shadow a flag of the CLI or one of its aliases. (The EJS names
@@ -135,6 +148,9 @@ async function loadFrom(dir: string, ref: string, seen: string[], budget: Budget
 		let files: LayerFile[] | undefined;
 		return { dir, root, label, when: layer.when, files: () => (files ??= readLayer(dir, root, label, budget)) };
 	});
+	manifest.notes?.forEach((note, i) => {
+		checkWhen(note.when, options, `${file}: /notes/${i}/when`);
+	});
 	manifest.check?.services?.forEach((service, i) => {
 		checkWhen(service.when, options, `${file}: /check/services/${i}/when`);
 	});
@@ -147,6 +163,8 @@ async function loadFrom(dir: string, ref: string, seen: string[], budget: Budget
 		options,
 		layers: [...(parent?.layers ?? []), ...layers],
 		nextSteps: manifest.nextSteps ?? parent?.nextSteps ?? [],
+		// A child's notes come after its parents' (a note about a server the parent needs still holds).
+		notes: [...(parent?.notes ?? []), ...(manifest.notes ?? [])],
 		appendFiles: [...new Set([...(parent?.appendFiles ?? []), ...manifest.appendFiles])],
 		privateFiles: [...new Set([...(parent?.privateFiles ?? []), ...manifest.privateFiles])],
 		check: manifest.check ?? parent?.check,
@@ -193,6 +211,15 @@ function checkOptions(options: PackOption[], file: string): PackOption[] {
 		if (names.has(option.name)) throw new UserError(`${where}/name: ${quote(option.name)} is defined twice`);
 		if (!option.choices.includes(option.default)) {
 			throw new UserError(`${where}/default: ${quote(option.default)} is not one of ${option.choices.join(", ")}`);
+		}
+		for (const choice of Object.keys(option.descriptions ?? {})) {
+			if (!option.choices.includes(choice)) {
+				throw new UserError(`${where}/descriptions: ${quote(choice)} is not one of ${option.choices.join(", ")}`);
+			}
+		}
+		// A hint answers a value that is refused; a choice is never refused.
+		for (const value of Object.keys(option.hints ?? {})) {
+			if (option.choices.includes(value)) throw new UserError(`${where}/hints: ${quote(value)} is a choice`);
 		}
 		names.add(option.name);
 	});

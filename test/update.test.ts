@@ -162,7 +162,7 @@ describe("update", () => {
 		expect(value.stderr).toContain('"api=soap": api must be one of rest, graphql');
 		const flag = cli(["update", "app", "--api", "graphql"], cwd);
 		expect(flag.code).toBe(2);
-		expect(flag.stderr).toContain("Unknown argument: api; an answer is changed with --set name=value");
+		expect(flag.stderr).toContain("Unknown argument: --api; an answer is changed with --set name=value (see --help)");
 	});
 
 	it("never guesses a base: a pack folder changed since is exit 2 saying to pass --from", () => {
@@ -235,7 +235,7 @@ describe("add", () => {
 		expect(cli(["add", "app"], cwd).stderr).toContain("add needs at least one answer as name=value");
 		const run = cli(["add", "api=graphql", "app", "--pack", "./pack"], cwd);
 		expect(run.code).toBe(2);
-		expect(run.stderr).toContain("Unknown argument: pack");
+		expect(run.stderr).toContain("Unknown argument: --pack");
 	});
 });
 

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import closeWithGrace from "close-with-grace";
 import { buildApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { listenFailure } from "./listen-failure.ts";
 
 // Local development reads .env; real environment variables win over it.
 if (existsSync(".env")) process.loadEnvFile(".env");
@@ -37,7 +38,8 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 try {
   await app.listen({ port: config.port, host: config.host });
 } catch (error) {
-  app.log.error({ err: error }, "could not start the server");
+  // One line with the fix (a port in use is the usual case), not a logged object with a stack.
+  console.error(listenFailure(error, config));
   await app.close();
   process.exit(1);
 }

@@ -9,7 +9,7 @@ declare module "vitest" {
 }
 
 const HOW_TO =
-  "set MONGODB_URI (e.g. `docker compose up -d mongo` then MONGODB_URI=mongodb://127.0.0.1:27017/test npm test)";
+  "set MONGODB_URI (e.g. `docker compose up -d mongo` then MONGODB_URI=mongodb://127.0.0.1:17017/test npm test)";
 
 /**
  * Tests need a real MongoDB: MONGODB_URI when set, else mongodb-memory-server (which downloads a

@@ -27,10 +27,14 @@ async function open(app: FastifyInstance): Promise<Database> {
   try {
     return await openDatabase({ mongodbUri }, app.log);
   } catch (error) {
-    const verb = isDatabaseUnavailable(error) ? "reach" : "open";
+    const unavailable = isDatabaseUnavailable(error);
     const reason = error instanceof Error ? error.message : String(error);
+    // A server that does not answer is the usual case: say how to start one.
+    const fix = unavailable
+      ? "; start one (`docker compose up -d mongo` starts the one in compose.yaml) or set MONGODB_URI"
+      : "";
     throw new Error(
-      `cannot ${verb} MongoDB at ${maskPassword(mongodbUri)} (MONGODB_URI): ${reason}`,
+      `cannot ${unavailable ? "reach" : "open"} MongoDB at ${maskPassword(mongodbUri)} (MONGODB_URI): ${reason}${fix}`,
       { cause: error },
     );
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { type Database, openDatabase } from "../db/client.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -29,9 +30,20 @@ async function open(app: FastifyInstance): Promise<Database> {
     const where = databaseUrl
       ? `PostgreSQL at ${withoutPassword(databaseUrl)} (DATABASE_URL)`
       : `the embedded PGlite database in ${dataDir} (PGLITE_DATA_DIR)`;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot open ${where}: ${reason}`, { cause: error });
+    // A server that does not answer is the usual case: say how to start one, or to do without.
+    const fix =
+      databaseUrl && isDatabaseUnavailable(error)
+        ? "; start it (`docker compose up -d postgres` starts the one in compose.yaml), or unset DATABASE_URL to use embedded PGlite"
+        : "";
+    throw new Error(`cannot open ${where}: ${reasonOf(error)}${fix}`, { cause: error });
   }
+}
+
+/** The error's message; Node's connection errors to several addresses have an empty one. */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const inner = error instanceof AggregateError ? error.errors[0] : undefined;
+  return error.message || (inner instanceof Error ? inner.message : "") || String(error);
 }
 
 function withoutPassword(url: string): string {

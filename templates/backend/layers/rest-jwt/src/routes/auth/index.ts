@@ -37,6 +37,12 @@ const AuthPayloadSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// Examples that pass this API's own validation, so that the docs page's "Try it out" works with
+// what it fills in (test/openapi-examples.test.ts sends every operation's examples).
+const EMAIL_EXAMPLE = "ada@example.com";
+const PASSWORD_EXAMPLE = "correct horse battery staple";
+const REFRESH_TOKEN_EXAMPLE = "kq7V3nX0d9Yh2Lw5RzTb8AeUcFmJ4sPgQ1oNiH6yKxE";
+
 const Credentials = Type.Object(
   {
     // Checked (after trimming) by the service; leading/trailing spaces are allowed here.
@@ -44,22 +50,29 @@ const Credentials = Type.Object(
       minLength: 3,
       maxLength: EMAIL_MAX + 64,
       description: "Compared case-insensitively",
+      examples: [EMAIL_EXAMPLE],
     }),
-    password: Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX }),
+    password: Type.String({
+      minLength: PASSWORD_MIN,
+      maxLength: PASSWORD_MAX,
+      examples: [PASSWORD_EXAMPLE],
+    }),
   },
   { additionalProperties: false },
 );
 
 const LoginCredentials = Type.Object(
   {
-    email: Type.String({ maxLength: EMAIL_MAX + 64 }),
-    password: Type.String({ maxLength: PASSWORD_MAX }),
+    email: Type.String({ maxLength: EMAIL_MAX + 64, examples: [EMAIL_EXAMPLE] }),
+    password: Type.String({ maxLength: PASSWORD_MAX, examples: [PASSWORD_EXAMPLE] }),
   },
   { additionalProperties: false },
 );
 
 const RefreshBody = Type.Object(
-  { refreshToken: Type.String({ maxLength: REFRESH_TOKEN_MAX }) },
+  {
+    refreshToken: Type.String({ maxLength: REFRESH_TOKEN_MAX, examples: [REFRESH_TOKEN_EXAMPLE] }),
+  },
   { additionalProperties: false },
 );
 

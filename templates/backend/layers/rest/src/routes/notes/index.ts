@@ -7,6 +7,12 @@ import { BODY_ERRORS, empty, ok, problems } from "../../openapi/responses.ts";
 /** Cursors are base64url of `<ms>.<uuid>` (about 70 characters). */
 const CURSOR_MAX = 200;
 
+// Examples that pass this API's own validation, so that the docs page's "Try it out" works with
+// what it fills in (test/openapi-examples.test.ts sends every operation's examples).
+const ID_EXAMPLE = "0b7a3f6e-5c1d-4e2a-9f3b-2d8c4a1e6f70";
+/** A well-formed cursor: 2026-01-01T00:00:00Z and ID_EXAMPLE. */
+const CURSOR_EXAMPLE = "MTc2NzIyNTYwMDAwMC4wYjdhM2Y2ZS01YzFkLTRlMmEtOWYzYi0yZDhjNGExZTZmNzA";
+
 export const NoteSchema = Type.Object(
   {
     id: Type.String({ format: "uuid", maxLength: 36 }),
@@ -31,16 +37,18 @@ const NotePageSchema = Type.Object(
 
 const CreateNote = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: TITLE_MAX }),
-    body: Type.String({ maxLength: BODY_MAX }),
+    title: Type.String({ minLength: 1, maxLength: TITLE_MAX, examples: ["Shopping list"] }),
+    body: Type.String({ maxLength: BODY_MAX, examples: ["Milk, eggs, bread"] }),
   },
   { additionalProperties: false },
 );
 
 const UpdateNote = Type.Object(
   {
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: TITLE_MAX })),
-    body: Type.Optional(Type.String({ maxLength: BODY_MAX })),
+    title: Type.Optional(
+      Type.String({ minLength: 1, maxLength: TITLE_MAX, examples: ["Shopping list (Saturday)"] }),
+    ),
+    body: Type.Optional(Type.String({ maxLength: BODY_MAX, examples: ["Milk, eggs, bread, tea"] })),
   },
   { additionalProperties: false },
 );
@@ -49,10 +57,19 @@ const ListQuery = Type.Object(
   {
     // Optional: the default applies when it is left out (the spec said "required" before).
     limit: Type.Optional(
-      Type.Integer({ minimum: LIMIT_MIN, maximum: LIMIT_MAX, default: LIMIT_DEFAULT }),
+      Type.Integer({
+        minimum: LIMIT_MIN,
+        maximum: LIMIT_MAX,
+        default: LIMIT_DEFAULT,
+        examples: [LIMIT_DEFAULT],
+      }),
     ),
     cursor: Type.Optional(
-      Type.String({ maxLength: CURSOR_MAX, description: "nextCursor of the previous page" }),
+      Type.String({
+        maxLength: CURSOR_MAX,
+        description: "nextCursor of the previous page",
+        examples: [CURSOR_EXAMPLE],
+      }),
     ),
   },
   { additionalProperties: false },
@@ -63,7 +80,13 @@ const ListQuery = Type.Object(
  * format or pattern; 8192 is the router's maxParamLength (src/app.ts): a longer id never gets here.
  */
 const IdParams = Type.Object(
-  { id: Type.String({ maxLength: 8192, description: "A note's id (a UUID)" }) },
+  {
+    id: Type.String({
+      maxLength: 8192,
+      description: "A note's id (a UUID)",
+      examples: [ID_EXAMPLE],
+    }),
+  },
   { additionalProperties: false },
 );
 
