@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Checked before loading anything: on an old Node the dependencies fail with cryptic errors.
-const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
-	process.stderr.write(`create-backend-starter needs Node >= 22.12 (this is ${process.version})\n`);
+// Checked before loading anything: on an old Node the dependencies fail with cryptic errors. The same range as
+// package.json's engines, which is what the dependencies accept (validate-npm-package-name 8).
+const [major, minor, patch] = process.versions.node.split(".").map(Number);
+const supported =
+	(major === 22 && (minor > 22 || (minor === 22 && patch >= 2))) || (major === 24 && minor >= 15) || major >= 26;
+if (!supported) {
+	process.stderr.write(`create-backend-starter needs Node 22.22.2+, 24.15+ or 26+ (this is ${process.version})\n`);
 	process.exit(1);
 }
 const argv = process.argv.slice(2);

@@ -9,7 +9,8 @@ import {
 } from "./install.js";
 import { type Logger, silentLogger, UserError } from "./log.js";
 import { type Answers, readPreset, resolveAnswers, resolveTarget, type Target } from "./options.js";
-import { BUILTIN_PACK, loadPack, matchesWhen, type Pack } from "./packs.js";
+import { type PackageManagerData, packageManagerData, packageManagerVersion } from "./package-manager.js";
+import { BUILTIN_PACK, loadPack, matchesWhen, PACKAGE_NAME, type Pack, toolVersion } from "./packs.js";
 import type { Ask } from "./prompts.js";
 import { recordFor } from "./record.js";
 import { planFiles } from "./render.js";
@@ -38,6 +39,8 @@ export interface CreateSettings {
 	/** Run `git init` and a first commit (default true). */
 	git?: boolean;
 	pm?: PackageManager;
+	/** The package manager's version (`4.5.0` decides Yarn 2+); asked of `<pm> --version` when not given. */
+	pmVersion?: string;
 	cwd?: string;
 	log?: Logger;
 	/** Where the install's output goes: shown live (default), or on stderr (the CLI's --json). */
@@ -79,10 +82,17 @@ export async function createProject(settings: CreateSettings): Promise<CreateRes
 	if (settings.ask) await checkTarget(target.dir, settings.force);
 	const preset = typeof settings.preset === "string" ? readPreset(settings.preset, cwd) : settings.preset;
 	const answers = await resolveAnswers(pack.options, { preset, flags: settings.answers, ask: settings.ask });
-	const command = reproduce(pack, target, directory, answers);
-	const stamp = recordFor(pack, { answers, projectName: target.name, projectDir: target.dir, command });
-	const plan = planFiles(pack, { answers, projectName: target.name, stamp: { ...stamp } });
 	const pm = settings.pm ?? detectPackageManager();
+	const packageManager = packageManagerData(pm, settings.pmVersion ?? (await packageManagerVersion(pm, cwd)));
+	const command = reproduce(pack, target, directory, answers, packageManager);
+	const stamp = recordFor(pack, {
+		answers,
+		projectName: target.name,
+		projectDir: target.dir,
+		command,
+		packageManager: { name: packageManager.name, version: packageManager.version },
+	});
+	const plan = planFiles(pack, { answers, projectName: target.name, stamp: { ...stamp }, packageManager });
 	const result: CreateResult = {
 		directory: target.dir,
 		name: target.name,
@@ -91,7 +101,7 @@ export async function createProject(settings: CreateSettings): Promise<CreateRes
 		files: plan.map((f) => ({ path: f.path, layer: f.layer, mode: f.mode.toString(8), bytes: f.content.length })),
 		overwritten: [],
 		steps: [],
-		nextSteps: nextSteps(pack, shown(target.dir, cwd), pm, settings),
+		nextSteps: nextSteps(pack, shown(target.dir, cwd), packageManager, settings),
 		notes: pack.notes.filter((note) => matchesWhen(note.when, answers)).map((note) => note.text),
 		command,
 		dryRun: Boolean(settings.dryRun),
@@ -116,18 +126,33 @@ export async function createProject(settings: CreateSettings): Promise<CreateRes
 	for (const file of overwritten) log.warn(`overwrote ${file}`);
 	log.step(`Wrote ${plan.length} files`);
 	result.overwritten = overwritten;
-	await runPostSteps(result, target.dir, settings, log);
+	await runPostSteps(result, target.dir, packageManager, settings, log);
 	return result;
 }
 
-/** git, then the install, each skippable; Ctrl-C stops the one under way and names what is left to run by hand. */
-async function runPostSteps(result: CreateResult, dir: string, settings: CreateSettings, log: Logger): Promise<void> {
+/**
+ * The install, then git, each skippable: the first commit then holds the lockfile (CI installs from it) and the
+ * tree is clean. Ctrl-C stops the one under way and names what is left to run by hand.
+ */
+async function runPostSteps(
+	result: CreateResult,
+	dir: string,
+	packageManager: PackageManagerData,
+	settings: CreateSettings,
+	log: Logger,
+): Promise<void> {
 	const steps = [
-		settings.git !== false && { command: GIT_BY_HAND, run: () => initGit(dir, { log, signal: settings.signal }) },
 		settings.install !== false && {
 			command: `${result.pm} install`,
-			run: () => installDependencies(dir, result.pm, { log, signal: settings.signal, output: settings.childOutput }),
+			run: () =>
+				installDependencies(
+					dir,
+					result.pm,
+					{ log, signal: settings.signal, output: settings.childOutput },
+					packageManager.firstInstallArgs,
+				),
 		},
+		settings.git !== false && { command: GIT_BY_HAND, run: () => initGit(dir, { log, signal: settings.signal }) },
 	].filter((step) => step !== false);
 	for (const [i, step] of steps.entries()) {
 		const done = await step.run();
@@ -169,11 +194,18 @@ async function askDirectory(ask: Ask | undefined, check: (directory: string) => 
 	return directory.trim();
 }
 
-/** `cd my-api`, `npm install` when it did not run, and the pack's scripts (`npm run dev`). */
-function nextSteps(pack: Pack, dir: string, pm: PackageManager, settings: CreateSettings): string[] {
+/**
+ * `cd my-api`, the install when it did not run (with --no-install and git, then a commit of the lockfile it
+ * writes, which the first commit could not hold), and the pack's scripts (`npm run dev`).
+ */
+function nextSteps(pack: Pack, dir: string, pm: PackageManagerData, settings: CreateSettings): string[] {
 	const steps = [`cd ${/\s/.test(dir) ? JSON.stringify(dir) : dir}`];
-	if (settings.install === false || settings.dryRun) steps.push(`${pm} install`);
-	return [...steps, ...pack.nextSteps.map((script) => `${pm} run ${script}`)];
+	if (settings.install === false || settings.dryRun) {
+		steps.push(pm.install);
+		if (settings.install === false && settings.git !== false && !settings.dryRun)
+			steps.push(`git add ${pm.lockfile} && git commit -m "Add ${pm.lockfile}"`);
+	}
+	return [...steps, ...pack.nextSteps.map((script) => pm.run(script))];
 }
 
 /** A relative path from cwd when the project is below it, else the absolute one. */
@@ -182,13 +214,24 @@ export function shown(dir: string, cwd: string): string {
 	return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : dir;
 }
 
-/** `npx create-backend-starter DIR [--name N] [--pack P] --option value … --yes`, machine-independent. */
-export function reproduce(pack: Pack, target: Target, directory: string, answers: Answers): string {
+/**
+ * `npx @backend-starter/create@0.1.0 DIR [--name N] [--pack P] --option value … --yes`, machine-independent: this
+ * tool's version, run by the package manager that made the project (`pnpm dlx`, `yarn dlx`, `bunx`; npx for npm and
+ * Yarn 1, which has no dlx), with `--pm` unless it is npm, so that the same package manager installs it again.
+ */
+export function reproduce(
+	pack: Pack,
+	target: Target,
+	directory: string,
+	answers: Answers,
+	pm: PackageManagerData,
+): string {
 	const folder = path.basename(target.dir);
 	// A scoped directory (`@acme/api`) is typed as such; otherwise the folder's name, plus --name if it differs.
-	const parts = ["npx create-backend-starter", target.name === directory ? directory : folder];
+	const parts = [pm.dlx(`${PACKAGE_NAME}@${toolVersion()}`), target.name === directory ? directory : folder];
 	if (target.name !== directory && target.name !== folder) parts.push("--name", target.name);
 	if (pack.ref !== BUILTIN_PACK) parts.push("--pack", pack.ref);
 	for (const [k, v] of Object.entries(answers)) parts.push(`--${k}`, v);
+	if (pm.name !== "npm") parts.push("--pm", pm.name);
 	return [...parts, "--yes"].join(" ");
 }

@@ -69,10 +69,15 @@ export async function initGit(dir: string, settings: StepSettings): Promise<Step
 	return { name: "git", status: "done", message: "git repository with a first commit" };
 }
 
-/** `<pm> install` with its own output shown live. */
-export async function installDependencies(dir: string, pm: PackageManager, settings: StepSettings): Promise<Step> {
+/** `<pm> install` (or the `args` given) with its own output shown live. */
+export async function installDependencies(
+	dir: string,
+	pm: PackageManager,
+	settings: StepSettings,
+	args = ["install"],
+): Promise<Step> {
 	settings.log.step(`Installing dependencies with ${pm}`);
-	const result = await runCommand(pm, ["install"], {
+	const result = await runCommand(pm, args, {
 		cwd: dir,
 		output: settings.output ?? "inherit",
 		signal: settings.signal,

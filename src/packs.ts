@@ -7,8 +7,13 @@ import type { ErrorObject } from "ajv";
 import { type Budget, isInside, type LayerFile, readLayer } from "./layers.js";
 import { quote, UserError } from "./log.js";
 
-/** The name that `extends` and `--pack` use for the pack shipped in this package's templates/backend/ folder. */
+/**
+ * The name that `extends` and `--pack` use for the pack shipped in this package's templates/backend/ folder. It is
+ * the pack's name (templates/backend/pack.json), kept when the package was renamed: packs and projects record it.
+ */
 export const BUILTIN_PACK = "create-backend-starter";
+/** This tool's npm package; `extends` and `--pack` accept it for the built-in pack too. */
+export const PACKAGE_NAME = "@backend-starter/create";
 const toolRoot = fileURLToPath(new URL("../", import.meta.url));
 export const builtinPackDir = path.join(toolRoot, "templates", "backend");
 
@@ -119,7 +124,7 @@ export function matchesWhen(when: When | undefined, answers: Record<string, stri
 }
 
 function locatePack(ref: string, from: string): string {
-	if (ref === BUILTIN_PACK) return builtinPackDir;
+	if (ref === BUILTIN_PACK || ref === PACKAGE_NAME) return builtinPackDir;
 	const asPath = path.resolve(from, ref);
 	if (path.isAbsolute(ref) || ref.startsWith(".") || existsSync(asPath)) return asPath;
 	// An npm package: node_modules of `from` and of each folder above it, as Node's own lookup goes.

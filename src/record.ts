@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { PackageManager } from "./install.js";
 import { quote, UserError } from "./log.js";
 import { BUILTIN_PACK, builtinPackDir, type Pack, toolVersion } from "./packs.js";
 
@@ -27,19 +28,28 @@ export interface ProjectRecord {
 	answers: Record<string, string>;
 	/** The package name the files were rendered with (the user may rename the package later). */
 	projectName?: string;
+	/** The package manager the templates were rendered for (its commands are in README, CI, Dockerfile). */
+	packageManager?: { name: PackageManager; version: string };
 	command?: string;
 }
 
 /** The record written into a new project's package.json. */
 export function recordFor(
 	pack: Pack,
-	settings: { answers: Record<string, string>; projectName: string; projectDir: string; command: string },
+	settings: {
+		answers: Record<string, string>;
+		projectName: string;
+		projectDir: string;
+		command: string;
+		packageManager: { name: PackageManager; version: string };
+	},
 ): ProjectRecord {
 	return {
 		version: toolVersion(),
 		pack: { name: pack.name, version: pack.version, source: sourceOf(pack, settings.projectDir), hash: packHash(pack) },
 		answers: settings.answers,
 		projectName: settings.projectName,
+		packageManager: settings.packageManager,
 		command: settings.command,
 	};
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import ejs from "ejs";
 import type { LayerFile } from "./layers.js";
 import { quote, UserError } from "./log.js";
+import { type PackageManagerData, packageManagerData, packageManagerFiles } from "./package-manager.js";
 import { type Layer, matchesWhen, type Pack } from "./packs.js";
 
 /** One file of the project, decided in memory before anything touches the disk. */
@@ -20,6 +21,8 @@ export interface PlanContext {
 	projectName: string;
 	/** Recorded in package.json as `createBackendStarter`, so the project says how it was made. */
 	stamp: Record<string, unknown>;
+	/** The package manager that installs the project (EJS `packageManager`); npm when absent. */
+	packageManager?: PackageManagerData;
 }
 
 /**
@@ -50,7 +53,14 @@ export function planFiles(pack: Pack, context: PlanContext): PlannedFile[] {
 			});
 		}
 	}
-	files.set("package.json", packageJson(manifests, context));
+	const pm = context.packageManager ?? packageManagerData("npm");
+	const pkg = packageJson(manifests, context, pm);
+	files.set("package.json", pkg.file);
+	for (const extra of packageManagerFiles(pm, pkg.value)) {
+		if (files.has(extra.path)) continue; // a pack's own settings file wins over the engine's default
+		claim(taken, extra.path, "engine");
+		files.set(extra.path, { path: extra.path, content: Buffer.from(extra.content), mode: 0o644, layer: "engine" });
+	}
 	return [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
@@ -105,7 +115,8 @@ const EJS_OPTIONS = Object.freeze({ async: false, escape: (value: unknown) => St
 
 function render(file: LayerFile, layer: Layer, context: PlanContext): Buffer {
 	if (!file.source.endsWith(".ejs")) return file.content;
-	const data = { ...context.answers, projectName: context.projectName, randomSecret };
+	const packageManager = context.packageManager ?? packageManagerData("npm");
+	const data = { ...context.answers, projectName: context.projectName, packageManager, randomSecret };
 	try {
 		const template = ejs.compile(file.content.toString("utf8"), {
 			...EJS_OPTIONS,
@@ -126,19 +137,28 @@ function randomSecret(bytes = 32): string {
 	return randomBytes(bytes).toString("base64url");
 }
 
-/** The layers' fragments merged, then the project's name and the stamp: the one package.json of the project. */
+/**
+ * The layers' fragments merged, then the project's name, the package manager (`packageManager`, for Corepack and CI
+ * set-up actions, when it is pnpm or Yarn) and the stamp: the one package.json of the project.
+ */
 function packageJson(
 	manifests: { value: Record<string, unknown>; layer: string }[],
 	context: PlanContext,
-): PlannedFile {
+	pm: PackageManagerData,
+): { file: PlannedFile; value: Record<string, unknown> } {
 	const merged = sortDependencies(manifests.reduce((all, m) => mergeJson(all, m.value), {}));
-	const pkg = { name: context.projectName, ...merged, createBackendStarter: context.stamp };
+	const pkg: Record<string, unknown> = { name: context.projectName, ...merged };
 	pkg.name = context.projectName;
+	if (pm.field) pkg.packageManager = pm.field;
+	pkg.createBackendStarter = context.stamp;
 	return {
-		path: "package.json",
-		content: Buffer.from(`${JSON.stringify(pkg, null, 2)}\n`),
-		mode: 0o644,
-		layer: manifests.map((m) => m.layer).join(" + ") || "engine",
+		value: pkg,
+		file: {
+			path: "package.json",
+			content: Buffer.from(`${JSON.stringify(pkg, null, 2)}\n`),
+			mode: 0o644,
+			layer: manifests.map((m) => m.layer).join(" + ") || "engine",
+		},
 	};
 }
 

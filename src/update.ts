@@ -2,10 +2,11 @@ import { existsSync, lstatSync, readFileSync, rmdirSync, rmSync } from "node:fs"
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { reproduce } from "./create.js";
-import { detectPackageManager, installDependencies, type PackageManager, type Step } from "./install.js";
+import { installDependencies, type PackageManager, type Step } from "./install.js";
 import { type Logger, quote, silentLogger, UserError } from "./log.js";
 import { type FileAction, type MergePlan, mergeProject, type RenderedFile } from "./merge.js";
 import type { Answers } from "./options.js";
+import { type PackageManagerData, packageManagerData } from "./package-manager.js";
 import { BUILTIN_PACK, loadPack, type Pack } from "./packs.js";
 import { runCommand } from "./process.js";
 import { type ProjectRecord, readProject, recordFor } from "./record.js";
@@ -64,14 +65,17 @@ export async function updateProject(settings: UpdateSettings): Promise<UpdateRes
 	const answers = newAnswers(record, target, settings.set ?? []);
 	const projectName = record.projectName ?? String(pkg.name ?? path.basename(dir));
 
+	// The templates name the package manager's commands: both renders use the one recorded (npm before it was).
+	const pm = record.packageManager ?? { name: "npm" as const, version: "" };
+	const pmData = packageManagerData(pm.name, pm.version);
 	// The base renders with the record as it is, so that its package.json is the one written then, byte for byte.
-	const baseFiles = render(base, record.answers, projectName, { ...record });
-	const command = reproduce(target, { dir, name: projectName }, path.basename(dir), answers);
-	const stamp = recordFor(target, { answers, projectName, projectDir: dir, command });
+	const baseFiles = render(base, record.answers, projectName, { ...record }, pmData);
+	const command = reproduce(target, { dir, name: projectName }, path.basename(dir), answers, pmData);
+	const stamp = recordFor(target, { answers, projectName, projectDir: dir, command, packageManager: pm });
 	// add stays on the recorded pack version: where it came from is still what the record says (the base may have
 	// been read from a cache or --from folder).
 	if (settings.keepVersion) stamp.pack = { ...record.pack, hash: record.pack.hash ?? stamp.pack.hash };
-	const theirsFiles = render(target, answers, projectName, { ...stamp });
+	const theirsFiles = render(target, answers, projectName, { ...stamp }, pmData);
 	const ours = readOurs(dir, [...new Set([...baseFiles.keys(), ...theirsFiles.keys()])]);
 	const plan = mergeProject({
 		base: baseFiles,
@@ -94,9 +98,15 @@ export async function updateProject(settings: UpdateSettings): Promise<UpdateRes
 	await applyPlan(plan, dir, settings, log);
 	if (!git) log.warn(`${dir} is not in a git repository: there is no undo for this update but your own copy`);
 	if (settings.install !== false && dependenciesChanged(ours.get("package.json"), plan)) {
-		const pm = packageManagerOf(dir);
+		const manager = packageManagerOf(dir, pm.name);
 		result.steps.push(
-			await installDependencies(dir, pm, { log, signal: settings.signal, output: settings.childOutput }),
+			await installDependencies(
+				dir,
+				manager,
+				{ log, signal: settings.signal, output: settings.childOutput },
+				// pnpm and Yarn 2+ keep the lockfile frozen under CI; the update changed the dependencies on purpose.
+				packageManagerData(manager, manager === pm.name ? pm.version : "").firstInstallArgs,
+			),
 		);
 		if (settings.signal?.aborted)
 			throw new UserError("Aborted; the files are updated, the install did not finish", 130);
@@ -146,9 +156,15 @@ export function newAnswers(record: ProjectRecord, pack: Pack, set: string[]): An
 	return answers;
 }
 
-function render(pack: Pack, answers: Answers, projectName: string, stamp: Record<string, unknown>) {
+function render(
+	pack: Pack,
+	answers: Answers,
+	projectName: string,
+	stamp: Record<string, unknown>,
+	packageManager: PackageManagerData,
+) {
 	const files = new Map<string, RenderedFile>();
-	for (const file of planFiles(pack, { answers, projectName, stamp })) files.set(file.path, file);
+	for (const file of planFiles(pack, { answers, projectName, stamp, packageManager })) files.set(file.path, file);
 	return files;
 }
 
@@ -237,8 +253,8 @@ function dependenciesChanged(before: Buffer | undefined, plan: MergePlan): boole
 	return !isDeepStrictEqual(deps(before), deps(after));
 }
 
-/** The package manager whose lock file the project has, else the one that ran this tool. */
-function packageManagerOf(dir: string): PackageManager {
+/** The package manager whose lock file the project has, else the recorded one. */
+function packageManagerOf(dir: string, recorded: PackageManager): PackageManager {
 	const locks: [string, PackageManager][] = [
 		["pnpm-lock.yaml", "pnpm"],
 		["yarn.lock", "yarn"],
@@ -246,5 +262,5 @@ function packageManagerOf(dir: string): PackageManager {
 		["bun.lockb", "bun"],
 		["package-lock.json", "npm"],
 	];
-	return locks.find(([file]) => existsSync(path.join(dir, file)))?.[1] ?? detectPackageManager();
+	return locks.find(([file]) => existsSync(path.join(dir, file)))?.[1] ?? recorded;
 }

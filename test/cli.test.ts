@@ -17,6 +17,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, cli, readTree, snapshot, tinyPack, tmp, writeTree } from "./helpers.js";
 
+/** How a project's recorded command starts: npx and this very version of the package. */
+const RUN_THIS_VERSION = `npx @backend-starter/create@${JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version}`;
+
 /** The state letter of a process (R running, S sleeping, Z zombie …), or "gone". */
 function runningState(pid: number): string {
 	try {
@@ -49,9 +52,7 @@ describe("generating without a terminal", () => {
 		]);
 		expect(statSync(path.join(cwd, "my-app/.env")).mode & 0o777).toBe(0o600);
 		const pkg = JSON.parse(readFileSync(path.join(cwd, "my-app/package.json"), "utf8"));
-		expect(pkg.createBackendStarter.command).toBe(
-			"npx create-backend-starter my-app --pack ./pack --api rest --db sql --yes",
-		);
+		expect(pkg.createBackendStarter.command).toBe(`${RUN_THIS_VERSION} my-app --pack ./pack --api rest --db sql --yes`);
 		expect(run.stdout.includes("\u001b[")).toBe(false); // NO_COLOR and no TTY: no ANSI codes
 	});
 
@@ -394,8 +395,8 @@ describe("--dry-run and --json", () => {
 			Object.fromEntries(Object.entries(readTree(path.join(cwd, dir))).filter(([k]) => k !== ".env"));
 		const two = strip("two");
 		two["package.json"] = String(two["package.json"]).replace(
-			"npx create-backend-starter two --name one",
-			"npx create-backend-starter one",
+			`${RUN_THIS_VERSION} two --name one`,
+			`${RUN_THIS_VERSION} one`,
 		);
 		expect(two).toEqual(strip("one"));
 	});

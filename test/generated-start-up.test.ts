@@ -41,7 +41,7 @@ describe("the generated project's preflight", () => {
 		const run = runScript("dev", path.dirname(NODE_20));
 		expect(run.code).toBe(1);
 		expect(run.stderr).toMatch(
-			/^Node\.js 20\.\d+\.\d+ cannot run this project: it needs Node\.js >=22\.12 \(package\.json "engines"\); install a newer one \(24 LTS recommended\)\n$/,
+			/^Node\.js 20\.\d+\.\d+ cannot run this project: it needs Node\.js \^22\.12\.0 \|\| \^24\.0\.0 \|\| >=26\.0\.0 \(package\.json "engines"\); install a newer one \(24 LTS recommended\)\n$/,
 		);
 	});
 

@@ -25,8 +25,15 @@ it("runs from the npm pack tarball in an empty folder outside the repository", (
 			"dist/index.d.ts",
 			"schema/pack.schema.json",
 			"templates/pack-init/pack.json",
+			"LICENSE",
 		]),
 	);
+	// What we publish is the tool and its user docs: no notes of our own (Markdown outside README and the packs).
+	expect(files.filter((f: string) => f.endsWith(".md") && f !== "README.md" && !f.startsWith("templates/"))).toEqual(
+		[],
+	);
+	expect(files.filter((f: string) => /^templates\/[^/]+\.md$/.test(f))).toEqual([]);
+	expect(packed[0].name).toBe("@backend-starter/create");
 	const cwd = tmp();
 	tinyPack(path.join(cwd, "pack"));
 	const builtIn = existsSync(path.join(ROOT, "templates", "backend", "pack.json"));

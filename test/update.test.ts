@@ -244,12 +244,13 @@ describe("a base of the built-in pack", () => {
 	 * A project made with an "older release" of the built-in pack: a copy of templates/backend with one change,
 	 * recorded as the built-in pack (as that release would have), and committed.
 	 */
-	function olderBuiltin() {
+	function olderBuiltin(flags: string[] = []) {
 		const cwd = tmp();
 		const old = path.join(cwd, "old");
 		cpSync(path.join(ROOT, "templates/backend"), old, { recursive: true });
 		appendFileSync(path.join(old, "layers/base/_editorconfig"), "\n[*.old]\nindent_size = 8\n");
-		const made = cli(["app", "--pack", "./old", "--yes", "--no-install", "--no-git", "--auth", "none"], cwd);
+		appendFileSync(path.join(old, "layers/base/README.md.ejs"), "\nA line the next version drops.\n");
+		const made = cli(["app", "--pack", "./old", "--yes", "--no-install", "--no-git", "--auth", "none", ...flags], cwd);
 		expect(made.code, made.stderr).toBe(0);
 		const app = path.join(cwd, "app");
 		const pkg = JSON.parse(read(app, "package.json"));
@@ -271,6 +272,24 @@ describe("a base of the built-in pack", () => {
 		expect(run.code, run.stderr).toBe(0);
 		expect(run.stdout).toMatch(/updated\s+\.editorconfig/);
 		expect(read(app, ".editorconfig")).not.toContain("[*.old]");
+	});
+
+	it("renders the base for the package manager the project records, so its README and CI are not in conflict", () => {
+		const { cwd, app } = olderBuiltin(["--pm", "pnpm"]);
+		expect(JSON.parse(read(app, "package.json")).createBackendStarter.packageManager.name).toBe("pnpm");
+		const run = cli(["update", "app", "--no-install", "--from", "./old", "--json"], cwd);
+		expect(run.code, run.stderr).toBe(0);
+		const files = JSON.parse(run.stdout).files as { path: string; action: string }[];
+		expect(files.filter((f) => f.action !== "unchanged")).toEqual([
+			{ path: ".editorconfig", action: "updated" },
+			{ path: "README.md", action: "updated" },
+			{ path: "package.json", action: "updated" },
+		]);
+		// The README is today's, for pnpm: the same as a new project's.
+		const fresh = cli(["fresh/app", "--yes", "--no-install", "--no-git", "--auth", "none", "--pm", "pnpm"], cwd);
+		expect(fresh.code, fresh.stderr).toBe(0);
+		expect(read(app, "README.md")).toBe(read(cwd, "fresh/app/README.md"));
+		expect(read(app, "README.md")).toContain("pnpm run dev");
 	});
 
 	it("is fetched with npm pack from the registry; when that fails, exit 2 saying to pass --from", () => {

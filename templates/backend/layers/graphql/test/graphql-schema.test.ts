@@ -1,5 +1,5 @@
 /**
- * The schema is exactly the one CONTRACT.md describes: each schema module's part is stated in
+ * The schema is exactly the one GRAPHQL.md describes: each schema module's part is stated in
  * test/graphql-schema/ (one file per module), and the schema holds those types and fields and no others.
  */
 import { readdir } from "node:fs/promises";
@@ -98,7 +98,7 @@ async function expectedSchema() {
 /** Types every schema has. */
 const BUILT_IN = new Set(["String", "Boolean", "ID", "Int", "Float"]);
 
-describe("the GraphQL schema (CONTRACT.md)", () => {
+describe("the GraphQL schema (GRAPHQL.md)", () => {
   let expected: Awaited<ReturnType<typeof expectedSchema>>;
   beforeAll(async () => {
     expected = await expectedSchema();

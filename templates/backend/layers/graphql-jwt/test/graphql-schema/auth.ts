@@ -1,6 +1,6 @@
 import type { SchemaPart } from "../support/graphql.ts";
 
-/** The auth part of the schema (CONTRACT.md, GraphQL). */
+/** The auth part of the schema (GRAPHQL.md). */
 export default {
   query: {
     me: "(): User!",

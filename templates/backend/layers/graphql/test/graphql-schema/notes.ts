@@ -1,6 +1,6 @@
 import type { SchemaPart } from "../support/graphql.ts";
 
-/** The notes part of the schema (CONTRACT.md, GraphQL). */
+/** The notes part of the schema (GRAPHQL.md). */
 export default {
   query: {
     notes: "(limit: Int = 20, cursor: String): NotePage!",
