@@ -202,7 +202,7 @@ const ownTests = (dir: string) =>
 
 describe.concurrent("update from an older release of the built-in pack", () => {
 	it.each(combos)(
-		"$name: user edits kept, no conflict, installs, typechecks, lints and passes its tests",
+		"$name: user edits kept, no conflict, installs, typechecks, lints and (sql) passes its own tests",
 		async (combo) => {
 			const dir = await generate(oldCli, `up-${combo.name}`, combo.flags);
 			await userEdits(dir, combo.answers.api);
