@@ -5,8 +5,10 @@ import { createLogger, type Logger, paint, UserError } from "./log.js";
 import { buildCombinations, checkOf, describeAnswers, parseOnly } from "./pack-build.js";
 import { checkPack, combinationsOf, findReplacedFiles } from "./pack-check.js";
 import { initPack } from "./pack-init.js";
+import { checkUpdatePath, generateUpdated } from "./pack-update-check.js";
 import { loadPack, matchesWhen, type Pack, toolVersion } from "./packs.js";
 import { askOnTerminal } from "./prompts.js";
+import { runUpdate } from "./update-cli.js";
 
 /** The CLI: read the flags, run the command, print; the one place that catches errors and picks exit codes. */
 export async function run(argv: string[]): Promise<void> {
@@ -27,6 +29,7 @@ export async function run(argv: string[]): Promise<void> {
 		if (flags.version) return void process.stdout.write(`${toolVersion()}\n`);
 		if (flags.help && flags.command !== "create") return void process.stdout.write(`${helpText(flags.command)}\n`);
 		if (flags.command === "pack init") return await runPackInit(flags, log);
+		if (flags.command === "update" || flags.command === "add") return await runUpdate(flags, log, controller.signal);
 		if (!flags.pack && flags.command === "pack check") throw new UserError("name the pack to check (see --help)");
 		// 2. The pack: its options are flags and questions too.
 		const pack = await loadPack(flags.pack);
@@ -95,6 +98,7 @@ async function runPackCheck(flags: Flags, pack: Pack, log: Logger, signal: Abort
 		throw new UserError(`${failed} failed to render`, 1);
 	}
 	log.step(`Rendered ${result.combinations} combinations of ${result.pack}: no errors`);
+	const generate = flags.updateFrom ? await checkUpgrade(flags.updateFrom, pack, log) : undefined;
 	if (!flags.build) return;
 
 	if (!Number.isInteger(flags.jobs) || flags.jobs < 1) throw new UserError("--jobs: give a whole number, 1 or more");
@@ -106,7 +110,7 @@ async function runPackCheck(flags: Flags, pack: Pack, log: Logger, signal: Abort
 	const selected = combinationsOf(pack).filter((answers) => matchesWhen(only, answers)).length;
 	const left = filter ? `; the ${all - selected} others are not built (${filter})` : "";
 	log.step(`Building ${selected} of ${all} combinations of ${pack.name} (${steps})${left}`);
-	const results = await buildCombinations(pack, { only, jobs: flags.jobs, log, signal });
+	const results = await buildCombinations(pack, { only, jobs: flags.jobs, log, signal, generate });
 	const took = `${((Date.now() - started) / 60_000).toFixed(1)} min`;
 	const failed = results.filter((r) => !r.ok);
 	if (failed.length > 0) {
@@ -117,6 +121,20 @@ async function runPackCheck(flags: Flags, pack: Pack, log: Logger, signal: Abort
 		);
 	}
 	log.step(`Built ${results.length} of ${all} combinations of ${pack.name}: all passed ${steps} (${took})`);
+}
+
+/** `pack check --update-from OLDER`: every combination of OLDER updates cleanly to the pack checked. */
+async function checkUpgrade(ref: string, pack: Pack, log: Logger) {
+	const older = await loadPack(ref);
+	const results = checkUpdatePath(older, pack);
+	for (const { answers, problems } of results.filter((r) => r.problems.length > 0))
+		process.stderr.write(`${describeAnswers(answers)}: ${problems.join("; ")}\n`);
+	const failed = results.filter((r) => r.problems.length > 0).length;
+	const path = `${older.name} ${older.version} (${ref}) to ${pack.name} ${pack.version}`;
+	if (failed > 0)
+		throw new UserError(`${failed} of ${results.length} combinations do not update cleanly from ${path}`, 1);
+	log.step(`Updated ${results.length} untouched combinations from ${path}: no conflicts`);
+	return generateUpdated(older, pack);
 }
 
 async function runPackInit(flags: Flags, log: Logger): Promise<void> {

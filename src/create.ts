@@ -12,6 +12,7 @@ import { type Answers, readPreset, resolveAnswers, resolveTarget, type Target } 
 import { type PackageManagerData, packageManagerData, packageManagerVersion } from "./package-manager.js";
 import { BUILTIN_PACK, loadPack, matchesWhen, PACKAGE_NAME, type Pack, toolVersion } from "./packs.js";
 import type { Ask } from "./prompts.js";
+import { recordFor } from "./record.js";
 import { planFiles } from "./render.js";
 import { checkTarget, writeFiles } from "./write.js";
 
@@ -84,8 +85,14 @@ export async function createProject(settings: CreateSettings): Promise<CreateRes
 	const pm = settings.pm ?? detectPackageManager();
 	const packageManager = packageManagerData(pm, settings.pmVersion ?? (await packageManagerVersion(pm, cwd)));
 	const command = reproduce(pack, target, directory, answers, packageManager);
-	const stamp = { version: toolVersion(), pack: { name: pack.name, version: pack.version }, answers, command };
-	const plan = planFiles(pack, { answers, projectName: target.name, stamp, packageManager });
+	const stamp = recordFor(pack, {
+		answers,
+		projectName: target.name,
+		projectDir: target.dir,
+		command,
+		packageManager: { name: packageManager.name, version: packageManager.version },
+	});
+	const plan = planFiles(pack, { answers, projectName: target.name, stamp: { ...stamp }, packageManager });
 	const result: CreateResult = {
 		directory: target.dir,
 		name: target.name,
@@ -212,7 +219,13 @@ export function shown(dir: string, cwd: string): string {
  * tool's version, run by the package manager that made the project (`pnpm dlx`, `yarn dlx`, `bunx`; npx for npm and
  * Yarn 1, which has no dlx), with `--pm` unless it is npm, so that the same package manager installs it again.
  */
-function reproduce(pack: Pack, target: Target, directory: string, answers: Answers, pm: PackageManagerData): string {
+export function reproduce(
+	pack: Pack,
+	target: Target,
+	directory: string,
+	answers: Answers,
+	pm: PackageManagerData,
+): string {
 	const folder = path.basename(target.dir);
 	// A scoped directory (`@acme/api`) is typed as such; otherwise the folder's name, plus --name if it differs.
 	const parts = [pm.dlx(`${PACKAGE_NAME}@${toolVersion()}`), target.name === directory ? directory : folder];

@@ -6,7 +6,7 @@ import { unknownArgumentsMessage, wrongValueMessage } from "./suggest.js";
 
 /** The command line, as yargs read it (once); a flag given twice with different values is refused. */
 export interface Flags {
-	command: "create" | "pack check" | "pack init";
+	command: "create" | "pack check" | "pack init" | "update" | "add";
 	/** The project folder (after `--`, a name like `-x` arrives here too); pack init: the pack's folder. */
 	directory?: string;
 	/** --pack; pack check: the pack to check. */
@@ -29,6 +29,13 @@ export interface Flags {
 	build?: boolean;
 	only: string[];
 	jobs: number;
+	/** update --set name=value (repeatable); add: its name=value arguments. */
+	set: string[];
+	/** update/add --from: the pack version the project was made with. */
+	from?: string;
+	/** pack check --update-from: an older version of the pack, to update every combination from. */
+	updateFrom?: string;
+	allowDirty?: boolean;
 }
 
 /** How errors are reported; filled in as soon as yargs has read the flags, before it validates them. */
@@ -65,7 +72,25 @@ export const CHECK_FLAGS = {
 		describe: "Build only combinations with these values, e.g. --only db=sql --only api=rest,graphql",
 	},
 	jobs: { type: "number", describe: "Combinations built at a time (default: 1)" },
+	"update-from": {
+		type: "string",
+		describe: "Also render every combination with this older pack and update it to this one: no conflict allowed",
+	},
 } satisfies Record<string, Options>;
+
+export const UPDATE_FLAGS = {
+	set: { type: "string", array: true, describe: "Change an answer, e.g. --set auth=jwt (repeatable)" },
+	pack: { type: "string", describe: "The pack to update to (default: the recorded pack as this tool has it now)" },
+	from: {
+		type: "string",
+		describe: "The pack version the project was made with (a folder or name@version), when it cannot be fetched",
+	},
+	"dry-run": { type: "boolean", describe: "Say what would happen to each file; change nothing" },
+	json: { type: "boolean", describe: "Print one JSON object on stdout; messages go to stderr" },
+	install: { type: "boolean", array: true, describe: "Run the package manager when dependencies changed (default)" },
+	"allow-dirty": { type: "boolean", describe: "Run although git shows uncommitted changes" },
+} satisfies Record<string, Options>;
+export const ADD_FLAGS = (({ set, pack, ...rest }) => rest)(UPDATE_FLAGS);
 
 export const GLOBAL_FLAGS = {
 	verbose: { type: "boolean", describe: "List every file written; show a stack with an error" },
@@ -79,7 +104,13 @@ function commandLine(argv: string[]): Argv {
 			.help(false) // our own --help and --version: yargs' would print and carry on, or exit the process
 			.version(false)
 			// --pm's choices are checked by parseFlags, which can say which one was meant.
-			.options({ ...CREATE_FLAGS, pm: { ...CREATE_FLAGS.pm, choices: undefined }, ...CHECK_FLAGS, ...GLOBAL_FLAGS })
+			.options({
+				...CREATE_FLAGS,
+				pm: { ...CREATE_FLAGS.pm, choices: undefined },
+				...CHECK_FLAGS,
+				...UPDATE_FLAGS,
+				...GLOBAL_FLAGS,
+			})
 			.parserConfiguration({
 				"duplicate-arguments-array": true,
 				"strip-aliased": true,
@@ -109,20 +140,28 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 	// `help` is a command word, like `pack`: a project folder named help is given as ./help.
 	const helpWord = words[0] === "help";
 	if (helpWord) words.shift();
-	const command = words[0] !== "pack" ? "create" : words[1] === "init" ? "pack init" : "pack check";
-	if (command !== "create" && words[1] !== "check" && words[1] !== "init") {
+	const command = commandOf(words);
+	if (command.startsWith("pack") && words[1] !== "check" && words[1] !== "init") {
 		throw new UserError("name a subcommand: check or init (see --help)");
 	}
-	// --only is the one flag meant to be repeated.
-	const flags = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, k === "only" ? v : single(k, v)]));
-	const own = command === "create" ? CREATE_FLAGS : command === "pack check" ? CHECK_FLAGS : {};
-	const defined = new Set([...Object.keys(own), ...Object.keys(GLOBAL_FLAGS), command === "create" ? "dryRun" : ""]);
+	// --only and --set are the flags meant to be repeated.
+	const repeatable = new Set(["only", "set"]);
+	const flags = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, repeatable.has(k) ? v : single(k, v)]));
+	const defined = new Set([...Object.keys(OWN_FLAGS[command]), ...Object.keys(GLOBAL_FLAGS)].map(camelCase));
 	const undefinedFlags = Object.keys(flags).filter((key) => !defined.has(key));
-	const [argument, ...extra] = command === "create" ? words : words.slice(2);
+	// add's arguments: name=value answers, and at most one directory.
+	const setting = (word: string) => command === "add" && /^[a-z][a-z0-9_-]*=/.test(word);
+	const positional = command === "create" ? words : words.slice(command.startsWith("pack") ? 2 : 1);
+	const [argument, ...extra] = positional.filter((word) => !setting(word));
 	const unknownFlags = command === "create" ? [] : undefinedFlags.map(kebab);
 	if (unknownFlags.length + extra.length > 0) {
-		throw new UserError(unknownArgumentsMessage(unknownFlags, extra, [...defined].filter(Boolean).map(kebab)));
+		const message = unknownArgumentsMessage(unknownFlags, extra, [...defined].filter(Boolean).map(kebab));
+		const hint = command === "update" || command === "add" ? "; an answer is changed with --set name=value" : "";
+		throw new UserError(message.replace(/ \(see --help\)$/, `${hint} (see --help)`));
 	}
+	const set = command === "add" ? positional.filter(setting) : ((flags.set as unknown[] | undefined) ?? []).map(String);
+	if (command === "add" && set.length === 0 && !flags.help && !helpWord)
+		throw new UserError("add needs at least one answer as name=value, e.g. `create-backend-starter add auth=jwt`");
 	if (flags.pm !== undefined && !PACKAGE_MANAGERS.includes(flags.pm as PackageManager)) {
 		const message = wrongValueMessage({ name: "pm", choices: [...PACKAGE_MANAGERS] }, String(flags.pm));
 		throw new UserError(`${message} (see --help)`);
@@ -138,7 +177,27 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 		git: flags.git !== false,
 		only: ((flags.only as unknown[] | undefined) ?? []).map(String),
 		jobs: Number(flags.jobs ?? 1),
+		set,
 	};
+}
+
+function commandOf(words: string[]): Flags["command"] {
+	if (words[0] === "update" || words[0] === "add") return words[0];
+	if (words[0] !== "pack") return "create";
+	return words[1] === "init" ? "pack init" : "pack check";
+}
+
+/** The flags each command defines (besides GLOBAL_FLAGS). */
+export const OWN_FLAGS = {
+	create: CREATE_FLAGS,
+	"pack check": CHECK_FLAGS,
+	"pack init": {},
+	update: UPDATE_FLAGS,
+	add: ADD_FLAGS,
+} satisfies Record<Flags["command"], Record<string, Options>>;
+
+function camelCase(flag: string): string {
+	return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** The pack's options given as flags, checked as yargs checks the CLI's own: known, among the choices, once. */

@@ -1,4 +1,4 @@
-import { CHECK_FLAGS, CREATE_FLAGS, type Flags, GLOBAL_FLAGS } from "./flags.js";
+import { type Flags, GLOBAL_FLAGS, OWN_FLAGS } from "./flags.js";
 import { describeWhen, type Pack, type PackOption } from "./packs.js";
 
 const TOOL = "create-backend-starter";
@@ -15,6 +15,16 @@ const USAGE: Record<Flags["command"], string[]> = {
 		"Validates a pack and renders every combination of its options.",
 	],
 	"pack init": [`Usage: ${TOOL} pack init <directory>`, "", "Writes a new pack that extends the built-in one."],
+	update: [
+		`Usage: ${TOOL} update [directory] [options]`,
+		"",
+		"Brings a generated project to the pack at hand by a three-way merge, keeping your changes (docs/update.md).",
+	],
+	add: [
+		`Usage: ${TOOL} add <name=value>... [directory] [options]`,
+		"",
+		"Changes answers of a generated project, e.g. add auth=jwt: update --set at the recorded pack version.",
+	],
 };
 
 /** What a flag takes, shown after its name (`--preset <file.json>`); flags not listed take no value. */
@@ -25,6 +35,9 @@ const VALUES: Record<string, string> = {
 	pm: "npm|pnpm|yarn|bun",
 	only: "name=value,…",
 	jobs: "n",
+	set: "name=value",
+	from: "folder|name@version",
+	"update-from": "older pack",
 };
 
 /** Install and git are on by default: the flag users type is the one that turns them off. */
@@ -42,7 +55,7 @@ export function helpText(command: Flags["command"], pack?: Pack, width = termina
 		sections.push(["Examples:", examples(pack)]);
 		sections.push([`Options of the pack ${pack.name}:`, pack.options.flatMap(optionRows)]);
 	}
-	const own = command === "create" ? CREATE_FLAGS : command === "pack check" ? CHECK_FLAGS : {};
+	const own = OWN_FLAGS[command];
 	sections.push(["Options:", flagRows({ ...own, ...GLOBAL_FLAGS })]);
 	if (command === "create") {
 		sections.push([
@@ -50,6 +63,13 @@ export function helpText(command: Flags["command"], pack?: Pack, width = termina
 			[
 				[`${TOOL} pack init <dir>`, "a new pack extending the built-in one"],
 				[`${TOOL} pack check <pack>`, "validate it, render every combination"],
+			],
+		]);
+		sections.push([
+			"Later, in a generated project:",
+			[
+				[`${TOOL} update`, "bring it to the current pack, keeping your changes"],
+				[`${TOOL} add auth=jwt`, "change an answer (add a feature)"],
 			],
 		]);
 	}

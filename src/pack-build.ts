@@ -24,6 +24,8 @@ export interface BuildSettings {
 	jobs: number;
 	log: Logger;
 	signal?: AbortSignal;
+	/** Makes the project to check in `dir` (no install, no git); by default `create` with the pack. */
+	generate?: (answers: Record<string, string>, dir: string, signal?: AbortSignal) => Promise<void>;
 }
 
 const INSTALL = ["install", "--no-audit", "--no-fund", "--prefer-offline"];
@@ -67,7 +69,7 @@ export async function buildCombinations(pack: Pack, settings: BuildSettings): Pr
 	const queue = selected.map((answers, i) => ({ answers, dir: path.join(root, `c${i + 1}`) }));
 	const worker = async () => {
 		for (let next = queue.shift(); next && !settings.signal?.aborted; next = queue.shift()) {
-			const result = await buildOne(pack, check, next.answers, next.dir, settings.signal);
+			const result = await buildOne(pack, check, next.answers, next.dir, settings);
 			settings.log.step(`${describeAnswers(result.answers)}: ${result.ok ? "ok" : "FAILED"} (${result.summary})`);
 			results.push(result);
 		}
@@ -83,13 +85,23 @@ async function buildOne(
 	check: ProjectCheck,
 	answers: Record<string, string>,
 	dir: string,
-	signal: AbortSignal | undefined,
+	{ signal, generate }: BuildSettings,
 ): Promise<BuildResult> {
 	const done: string[] = [];
 	const failed: string[] = [];
 	const env = checkEnvironment(check);
 	try {
-		await createProject({ pack, directory: dir, answers, install: false, git: false, cwd: path.dirname(dir), signal });
+		if (generate) await generate(answers, dir, signal);
+		else
+			await createProject({
+				pack,
+				directory: dir,
+				answers,
+				install: false,
+				git: false,
+				cwd: path.dirname(dir),
+				signal,
+			});
 		// A failed install stops the combination; a failed script does not: the next ones still say something.
 		for (const [step, args] of [["install", INSTALL], ...check.scripts.map((s) => [s, ["run", s]])] as const) {
 			const started = Date.now();

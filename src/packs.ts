@@ -105,9 +105,14 @@ type Manifest = Pick<Pack, "name" | "description" | "appendFiles" | "privateFile
 
 // A pack option with one of these names would shadow a flag of the CLI or one of its aliases. (The EJS names
 // projectName and randomSecret cannot clash: option names are lower case, see schema/pack.schema.json.)
-const RESERVED = new Set(
-	"directory name pack preset yes y pm install git json force verbose help h version v dry build only jobs".split(" "),
-);
+const RESERVED = new Set([
+	..."directory name pack preset yes y pm install git json force verbose help h version v dry build only jobs".split(
+		" ",
+	),
+	// update and add
+	"set",
+	"from",
+]);
 
 /** Loads and validates a pack (a folder, an npm package, or the built-in one) and everything it extends. */
 export async function loadPack(ref: string = BUILTIN_PACK, cwd: string = process.cwd()): Promise<Pack> {
@@ -121,16 +126,17 @@ export function matchesWhen(when: When | undefined, answers: Record<string, stri
 }
 
 /**
- * A condition as the user would write it: `--db sql` (flags), `"db": "sql"` (a preset), several values joined by
+ * A condition as the user would write it: `--db sql` (flags), `"db": "sql"` (a preset), `db=sql` (update --set and
+ * add), several values joined by
  * "or", several options by "and".
  */
-export function describeWhen(when: When | undefined, form: "flag" | "json"): string {
+export function describeWhen(when: When | undefined, form: "flag" | "json" | "set"): string {
 	return Object.entries(when ?? {})
 		.map(([name, value]) => {
 			const values = [value].flat();
-			return form === "flag"
-				? `--${name} ${values.join(" or ")}`
-				: `${JSON.stringify(name)}: ${values.map((v) => JSON.stringify(v)).join(" or ")}`;
+			if (form === "flag") return `--${name} ${values.join(" or ")}`;
+			if (form === "set") return `${name}=${values.join(" or ")}`;
+			return `${JSON.stringify(name)}: ${values.map((v) => JSON.stringify(v)).join(" or ")}`;
 		})
 		.join(" and ");
 }

@@ -35,5 +35,6 @@ describe("migrations", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // Two Node processes each open an embedded database: seconds on a quiet machine, far more on a busy CI runner.
+  }, 120_000);
 });
