@@ -105,7 +105,9 @@ describe("the OpenAPI document's examples", () => {
       const response = await t.app.inject(requestFrom(method, path, operation));
       const where = `${method.toUpperCase()} ${path}: ${response.statusCode} ${response.body}`;
       expect(response.statusCode, where).not.toBe(400);
-      expect(response.statusCode, where).toBeLessThan(500);
+      // A documented 503 is an optional service this test app leaves unconfigured (e.g. sign-in
+      // through a provider); any other 5xx is a bug.
+      if (response.statusCode !== 503) expect(response.statusCode, where).toBeLessThan(500);
       expect(Object.keys(operation.responses), where).toContain(String(response.statusCode));
     }
   });

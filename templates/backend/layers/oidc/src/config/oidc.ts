@@ -58,15 +58,8 @@ export default configSection(
   }),
   (env, problems) => {
     const production = env.NODE_ENV === "production";
-    if (REQUIRED.every((name) => env[name] === "")) {
-      // Off until configured (its routes answer 503 saying so); said once at start-up.
-      if (env.NODE_ENV !== "test") {
-        process.emitWarning(
-          `OpenID Connect sign-in is off: set ${REQUIRED.join(", ")} (see .env.example)`,
-        );
-      }
-      return { oidc: undefined };
-    }
+    // Off until configured: its routes answer 503 saying so, and the server logs it at start-up.
+    if (REQUIRED.every((name) => env[name] === "")) return { oidc: undefined };
     const lines = problems.length;
     for (const name of REQUIRED) {
       if (env[name] === "") problems.push(`${name} is missing (see .env.example)`);

@@ -34,6 +34,11 @@ export default fp(
         accounts: createAuthRepository(app.db),
         hasher: new PasswordHasher(passwordHashing),
       });
+    } else {
+      // In the log, not on stderr: a start-up failure stays the one line on stderr.
+      app.addHook("onReady", async () => {
+        app.log.warn("OpenID Connect sign-in is off: set the OIDC_* variables (see .env.example)");
+      });
     }
     app.decorate("oidc", () => {
       if (service) return service;

@@ -32,6 +32,7 @@ const ExchangeBody = Type.Object(
     code: Type.String({
       maxLength: 64,
       description: "The `code` of the fragment the browser landed with (`#code=…`)",
+      examples: ["q3n8L0v2Xw5mT7yR1cK9pB4sD6fH0jZ2aE8uN5gV1xI"],
     }),
   },
   { additionalProperties: false },
