@@ -51,8 +51,13 @@ const matches = (when: PackOption["when"], answers: Record<string, string>) =>
  */
 export function listCombinations(packDir = join(repoRoot, "templates", "backend")): Combination[] {
 	const manifest = JSON.parse(readFileSync(join(packDir, "pack.json"), "utf8")) as { options: PackOption[] };
+	return combinationsOf(manifest.options);
+}
+
+/** Every valid answer set of these options (an option whose `when` does not hold gets no value). */
+export function combinationsOf(options: PackOption[]): Combination[] {
 	let combos: Record<string, string>[] = [{}];
-	for (const option of manifest.options) {
+	for (const option of options) {
 		combos = combos.flatMap((answers) =>
 			matches(option.when, answers)
 				? option.choices.map((choice) => ({ ...answers, [option.name]: choice }))

@@ -10,7 +10,7 @@
 // only. One overlapping edit gives exit 3 and markers. `add auth=jwt` on an --auth none project with edits, and
 // `add api=graphql` on a fresh REST project, are installed by the tool, tested, and the first serves the auth
 // contract. E2E_ONLY=rest-sql-jwt,… picks combinations; E2E_KEEP=1 keeps the folders.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFile, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -21,9 +21,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
 	clientPath,
 	cliPath,
+	combinationsOf,
 	freePort,
 	freshEnv,
-	listCombinations,
 	type RunningServer,
 	repoRoot,
 	runLogged,
@@ -37,7 +37,12 @@ const exec = promisify(execFile);
 const minutes = 60_000;
 const OLDER = process.env.E2E_UPDATE_FROM ?? "c46cfc3332cd44899963efa96b13de98d4762e5f";
 const only = process.env.E2E_ONLY?.split(",").filter(Boolean);
-const combos = listCombinations().filter((c) => !only || only.some((o) => c.name.includes(o)));
+// The combinations of the older pack: what a project made with it can hold. Options it lacked (dialect, oauth)
+// take their defaults in the update.
+const olderManifest = JSON.parse(
+	execFileSync("git", ["-C", repoRoot, "show", `${OLDER}:templates/backend/pack.json`], { encoding: "utf8" }),
+);
+const combos = combinationsOf(olderManifest.options).filter((c) => !only || only.some((o) => c.name.includes(o)));
 
 let root = "";
 let oldCli = "";
