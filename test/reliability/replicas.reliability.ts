@@ -295,7 +295,10 @@ describe("one replica stopped (SIGTERM) under a round-robin load", () => {
 		const { accessToken: token } = await register(fleet[0]?.port ?? 0, `load-${runId}@example.com`);
 		const tag = `replicas-${runId}`;
 		const agents = fleet.map(() => new Agent({ keepAlive: true, maxSockets: 16 }));
-		const figures = { writes: 0, requests: 0, retries: 0, acknowledged: 0, rateLimited: 0 };
+		const figures = { writes: 0, requests: 0, retries: 0, acknowledged: 0, rateLimited: 0, drainedAfterSignal: 0 };
+		/** Why a request was sent on to another replica: ECONNREFUSED never reached one; a reset may have. */
+		const retryCauses = new Map<string, number>();
+		let signalled = false;
 		const acknowledgedIds: string[] = [];
 		const errors: string[] = [];
 		let next = 0;
@@ -318,12 +321,17 @@ describe("one replica stopped (SIGTERM) under a round-robin load", () => {
 						localAddress: ADDRESS.load,
 					});
 				} catch (error) {
-					if (isConnectionLost(error)) continue;
+					if (isConnectionLost(error)) {
+						const cause = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+						retryCauses.set(cause, (retryCauses.get(cause) ?? 0) + 1);
+						continue;
+					}
 					errors.push(`${replica.name}: ${(error as Error).message}`);
 					return;
 				}
 				if (answer.status === 201) {
 					figures.acknowledged += 1;
+					if (signalled && replica === fleet[1]) figures.drainedAfterSignal += 1;
 					acknowledgedIds.push((JSON.parse(answer.body) as { id: string }).id);
 				} else if (answer.status === 429) figures.rateLimited += 1;
 				else errors.push(`${replica.name}: ${answer.status} ${answer.body.slice(0, 120)}`);
@@ -340,6 +348,7 @@ describe("one replica stopped (SIGTERM) under a round-robin load", () => {
 		await new Promise((done) => setTimeout(done, 3000));
 		const stopped = fleet[1] as Replica;
 		const before = figures.acknowledged;
+		signalled = true;
 		const exit = await stopServer(stopped.server, 20_000);
 		await new Promise((done) => setTimeout(done, 2000)); // the two others carry the load on their own
 		stop = true;
@@ -357,8 +366,9 @@ describe("one replica stopped (SIGTERM) under a round-robin load", () => {
 		const unacknowledgedRows = rows.length - acknowledgedIds.length;
 		console.log(
 			`replicas SIGTERM under load: ${figures.requests} requests for ${figures.writes} notes over ${fleet.length} replicas ` +
-				`(replica ${stopped.name} stopped after ${before} acknowledged: exit ${exit.code ?? exit.signal} in ${exit.ms} ms); ` +
-				`${figures.retries} retries on another replica; ${figures.rateLimited} answers 429; ` +
+				`(replica ${stopped.name} stopped after ${before} acknowledged: exit ${exit.code ?? exit.signal} in ${exit.ms} ms, ` +
+				`${figures.drainedAfterSignal} of its writes acknowledged after the signal); ` +
+				`${figures.retries} retries on another replica (${[...retryCauses].map(([c, n]) => `${c} ${n}`).join(", ") || "none"}); ${figures.rateLimited} answers 429; ` +
 				`${figures.acknowledged} writes acknowledged (201), ${rows.length} rows found, ${lost.length} acknowledged ` +
 				`writes lost, ${unacknowledgedRows} rows never acknowledged, ${duplicates} duplicate notes; ` +
 				`${errors.length} errors${errors.length ? `: ${[...new Set(errors)].slice(0, 5).join(" | ")}` : ""}`,
