@@ -1,7 +1,7 @@
 /**
  * Where login attempts are counted: a sliding window of timestamps per key. The store is an
- * interface so that several instances can share one (a Redis sorted set per key does the same:
- * ZREMRANGEBYSCORE, ZCARD, ZADD in one script); `MemoryAttemptStore` keeps them in this process.
+ * interface so that several instances can share one: `RedisAttemptStore` (with REDIS_URL) keeps
+ * them in Redis; `MemoryAttemptStore` keeps them in this process.
  */
 
 export interface Limit {

@@ -1,5 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { loginAttemptStore } from "../auth/fallback-attempt-store.ts";
+import { LoginThrottle } from "../auth/login-throttle.ts";
 import { PasswordHasher } from "../auth/password.ts";
 import { createAuthRepository } from "../auth/repository.ts";
 import { AuthService } from "../auth/service.ts";
@@ -24,6 +26,7 @@ export default fp(
   async (app) => {
     const auth = new AuthService(createAuthRepository(app.db), new TokenService(app.config.jwt), {
       hasher: new PasswordHasher(app.config.passwordHashing),
+      throttle: new LoginThrottle(loginAttemptStore(app.redis)),
     });
     app.decorate("auth", auth);
 
@@ -37,5 +40,5 @@ export default fp(
       return user;
     });
   },
-  { name: "auth", dependencies: ["database"] },
+  { name: "auth", dependencies: ["database", "redis"] },
 );

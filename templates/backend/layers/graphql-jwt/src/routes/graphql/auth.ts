@@ -47,7 +47,7 @@ interface Credentials {
  * (`app.auth`); `request.user()` checks the access token.
  */
 const authGraphQL: FastifyPluginAsync = async (app) => {
-  const registrations = new Throttle(REGISTER_LIMIT_PER_IP, 60_000);
+  const registrations = new Throttle(REGISTER_LIMIT_PER_IP, 60_000, app.redis, "graphql-register:");
   /** A login's device token goes back as a cookie only /graphql receives (never in the data). */
   const withDeviceCookie = (ctx: { reply: FastifyReply }, result: AuthResult) => {
     if (result.deviceToken !== undefined) {
@@ -70,7 +70,7 @@ const authGraphQL: FastifyPluginAsync = async (app) => {
     Mutation: {
       register: async (_: unknown, args: Credentials, ctx) => {
         try {
-          registrations.hit(ctx.reply.request.ip);
+          await registrations.hit(ctx.reply.request.ip);
         } catch (error) {
           // RATE_LIMITED (429, Retry-After), with a message about registrations
           if (!(error instanceof AppError)) throw error;
