@@ -40,6 +40,10 @@ export async function buildApp({ config, database, logger }: BuildAppOptions) {
     return503OnClosing: true,
     forceCloseConnections: "idle",
     trustProxy: false,
+    // Opening a SQL database waits for other instances starting at the same time to finish their
+    // migrations (under a lock; up to 60 s on MySQL), then applies its own: Fastify's default of
+    // 10 s per plugin would end such a start with "Plugin did not start in time".
+    pluginTimeout: 120_000,
     // Answers written before routing (malformed requests, headers too large, …) are problem
     // documents with the security headers too.
     ...earlyErrorHandlers(config),
