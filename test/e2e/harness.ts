@@ -72,7 +72,13 @@ export function combinationsOf(options: PackOption[]): Combination[] {
 }
 
 const dropped =
-	/^(VITEST.*|__VITEST.*|TEST|FORCE_COLOR|NODE_ENV|NODE_OPTIONS|INIT_CWD|PORT|HOST|DATABASE_URL|MONGODB_URI|JWT_.*|OIDC_.*|LOG_LEVEL|CORS_ORIGIN)$/i;
+	/^(VITEST.*|__VITEST.*|TEST|FORCE_COLOR|NODE_ENV|NODE_OPTIONS|INIT_CWD|PORT|HOST|DATABASE_URL|MONGODB_URI|REDIS_URL|TEST_REDIS_URL|JWT_.*|OIDC_.*|LOG_LEVEL|CORS_ORIGIN)$/i;
+/**
+ * The Redis that generated projects' own Redis-backed tests use (shared limits, outage and recovery through
+ * their own proxy): the local one unless E2E_REDIS_URL names another.
+ */
+export const testRedisUrl = process.env.E2E_REDIS_URL ?? "redis://127.0.0.1:6379";
+
 const keptNpm = /^npm_config_(registry|cache|userconfig)$/i;
 
 /**

@@ -41,6 +41,7 @@ import {
 	startServer,
 	stopServer,
 	tail,
+	testRedisUrl,
 	waitForHealth,
 } from "./harness.js";
 
@@ -173,7 +174,10 @@ class CombinationRun {
 			if (!env.DATABASE_URL) await rm(dataDir, { recursive: true, force: true });
 			await this.step(
 				`test (${target})`,
-				() => this.command(`test-${target}`, "npm", ["test"], { env: freshEnv(env) }),
+				() =>
+					this.command(`test-${target}`, "npm", ["test"], {
+						env: freshEnv({ TEST_REDIS_URL: testRedisUrl, ...env }),
+					}),
 				false,
 			);
 			if (!env.DATABASE_URL) await rm(dataDir, { recursive: true, force: true }); // the server starts on a fresh .data

@@ -1,7 +1,10 @@
-import { describe, expect, it } from "vitest";
-import { MemoryAttemptStore } from "../src/auth/attempts.ts";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AttemptStore, MemoryAttemptStore } from "../src/auth/attempts.ts";
 import { LOGIN_LIMITS, LoginThrottle } from "../src/auth/login-throttle.ts";
+import { RedisAttemptStore } from "../src/auth/redis-attempt-store.ts";
 import { AppError } from "../src/errors.ts";
+import { openTestRedis, TEST_REDIS_URL } from "./support/redis.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -49,7 +52,36 @@ describe("MemoryAttemptStore", () => {
   });
 });
 
-describe("LoginThrottle", () => {
+/**
+ * The same rules whichever store counts: in memory, and in Redis when TEST_REDIS_URL is set. Each
+ * test gets an empty store (a fresh key prefix in Redis).
+ */
+const stores: [string, () => AttemptStore][] = [["in memory", () => new MemoryAttemptStore()]];
+let redis: Redis | undefined;
+let redisStores = 0;
+if (TEST_REDIS_URL) {
+  stores.push([
+    "in Redis",
+    () => new RedisAttemptStore(redis as Redis, `login-throttle-test-${++redisStores}:`),
+  ]);
+} else {
+  // reported as a skipped test, with the reason in its name
+  describe.skip("LoginThrottle in Redis (skipped: set TEST_REDIS_URL to run)", () => {
+    it("runs the LoginThrottle tests against RedisAttemptStore", () => {});
+  });
+}
+
+beforeAll(async () => {
+  if (TEST_REDIS_URL) redis = await openTestRedis();
+});
+
+afterAll(async () => {
+  await redis?.quit();
+});
+
+describe.each(stores)("LoginThrottle %s", (_name, newStore) => {
+  const newThrottle = () => new LoginThrottle(newStore());
+
   it("documents its numbers: 30/min per client, 10/15 min per account and client, 50/h per account, 10/15 min per device", () => {
     expect(LOGIN_LIMITS).toEqual({
       client: { max: 30, windowMs: MINUTE },
@@ -60,7 +92,7 @@ describe("LoginThrottle", () => {
   });
 
   it("one address alone gets 10 failures per account in 15 minutes, and cannot lock out another address", async () => {
-    const throttle = new LoginThrottle();
+    const throttle = newThrottle();
     for (let i = 0; i < 10; i++) expect(await attempt(throttle, "owner", "attacker")).toBe("ok");
     expect(await attempt(throttle, "owner", "attacker")).toBe(`RATE_LIMITED ${15 * 60}`);
     expect(await attempt(throttle, "owner", "owner's address")).toBe("ok");
@@ -68,7 +100,7 @@ describe("LoginThrottle", () => {
   });
 
   it("many addresses together get 50 failures per account in any hour; then only device tokens get in", async () => {
-    const throttle = new LoginThrottle();
+    const throttle = newThrottle();
     let allowed = 0;
     // 200 addresses, one guess each, spread over the hour
     for (let i = 0; i < 200; i++) {
@@ -91,7 +123,7 @@ describe("LoginThrottle", () => {
   });
 
   it("a device token has its own limit of 10 failures in 15 minutes", async () => {
-    const throttle = new LoginThrottle();
+    const throttle = newThrottle();
     for (let i = 0; i < 10; i++) {
       expect(await attempt(throttle, "owner", `10.1.0.${i}`, "device-1")).toBe("ok");
     }
@@ -100,14 +132,14 @@ describe("LoginThrottle", () => {
   });
 
   it("limits failures per client address across accounts (30 a minute)", async () => {
-    const throttle = new LoginThrottle();
+    const throttle = newThrottle();
     for (let i = 0; i < 30; i++) expect(await attempt(throttle, `user-${i}`, "sprayer")).toBe("ok");
     expect(await attempt(throttle, "user-30", "sprayer")).toBe("RATE_LIMITED 60");
     expect(await attempt(throttle, "user-30", "sprayer", "device-1")).toBe("RATE_LIMITED 60");
   });
 
   it("a success is not a failure: it gives back its attempts and clears its address's count", async () => {
-    const throttle = new LoginThrottle();
+    const throttle = newThrottle();
     for (let i = 0; i < 9; i++) await throttle.begin("owner", "home", null, T0);
     await (await throttle.begin("owner", "home", null, T0)).succeeded();
     for (let i = 0; i < 10; i++) expect(await attempt(throttle, "owner", "home")).toBe("ok");
@@ -121,7 +153,7 @@ describe("LoginThrottle", () => {
   });
 
   it("a cancelled attempt (nothing was checked) counts nothing", async () => {
-    const throttle = new LoginThrottle();
+    const throttle = newThrottle();
     for (let i = 0; i < 100; i++)
       await (await throttle.begin("owner", "home", null, T0)).cancelled();
     expect(await attempt(throttle, "owner", "home")).toBe("ok");
