@@ -33,9 +33,10 @@ export default fp(
       if (down) app.log.info("Redis is back; limits are shared again");
       down = false;
     });
-    redis.connect().catch(() => {
-      // reported by the error handler above; the client keeps reconnecting
-    });
+    // The first attempt is awaited, so that a healthy Redis counts from the first request; a
+    // failed one (reported by the error handler above, within REDIS_CONNECT_TIMEOUT_MS) does not stop
+    // the start: the client keeps reconnecting in the background.
+    await redis.connect().catch(() => {});
     app.decorate("redis", redis);
     app.addHook("onClose", async () => {
       try {
