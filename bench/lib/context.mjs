@@ -65,9 +65,11 @@ if (opt.help) {
 
   --only LIST             sections, comma-separated: ${ALL_SECTIONS.join(", ")}
                           (default: ${DEFAULT_SECTIONS.join(",")}; 'profile' runs only when named)
-  --quick                 fewer runs and shorter load runs: a smoke test of the bench itself (~3-5 min)
+  --quick                 fewer runs and shorter load runs: a smoke test of the bench itself (~3-5 min, plus
+                          one run of the default project's npm test)
   --runs N                measured rounds per figure (default: startup 20 / generation 10 / load 3, GET /health 9;
-                          quick 5/3/1, GET /health 2)
+                          quick 5/3/1, GET /health 2; cold starts 5, quick 2; the default project's npm test 3,
+                          quick 1)
   --duration S            seconds per load run (default 5; quick 1)
   --connections N         autocannon connections (default 10)
   --server-combos LIST    combinations for the server section (default rest/sql/jwt,graphql/sql/jwt)
