@@ -53,10 +53,13 @@ export function createNotesRepository(database: Database): NotesRepository {
     },
 
     async create(owner, note) {
-      // What SQL's owner foreign key does: another server instance may still take a deleted user's
-      // access token for a minute (src/auth/user-cache.ts), and a deleted owner cannot write. (A user deleted between this check
-      // and the insert leaves a note no one can read.)
-      if (owner !== null && (await users.countDocuments({ _id: { $eq: owner } }, { limit: 1 })) === 0) {
+      // What SQL's owner foreign key does: another server instance may still take a deleted
+      // user's access token for a minute (src/auth/user-cache.ts), and a deleted owner cannot
+      // write. (A user deleted between this check and the insert leaves a note no one can read.)
+      if (
+        owner !== null &&
+        (await users.countDocuments({ _id: { $eq: owner } }, { limit: 1 })) === 0
+      ) {
         throw ownerGone();
       }
       await notes.insertOne({
