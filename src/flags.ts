@@ -146,6 +146,12 @@ export async function parseFlags(argv: string[], reporting: Reporting): Promise<
 	}
 	// --only and --set are the flags meant to be repeated.
 	const repeatable = new Set(["only", "set"]);
+	// yargs turns a bare `--set` into []: without this check it would be ignored without a word.
+	for (const name of repeatable) {
+		const values = given[name] as unknown[] | undefined;
+		if (values !== undefined && (values.length === 0 || values.some((value) => String(value) === "")))
+			throw new UserError(`--${name} needs a value as name=value, e.g. --${name} auth=jwt`);
+	}
 	const flags = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, repeatable.has(k) ? v : single(k, v)]));
 	const defined = new Set([...Object.keys(OWN_FLAGS[command]), ...Object.keys(GLOBAL_FLAGS)].map(camelCase));
 	const undefinedFlags = Object.keys(flags).filter((key) => !defined.has(key));

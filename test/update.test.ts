@@ -166,6 +166,9 @@ describe("update", () => {
 		const flag = cli(["update", "app", "--api", "graphql"], cwd);
 		expect(flag.code).toBe(2);
 		expect(flag.stderr).toContain("Unknown argument: --api; an answer is changed with --set name=value (see --help)");
+		const bare = cli(["update", "app", "--set"], cwd);
+		expect(bare.code).toBe(2);
+		expect(bare.stderr).toContain("--set needs a value as name=value, e.g. --set auth=jwt");
 	});
 
 	it("never guesses a base: a pack folder changed since is exit 2 saying to pass --from", () => {
