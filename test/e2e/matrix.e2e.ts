@@ -873,6 +873,8 @@ class CombinationRun {
 			}
 			await this.step("typecheck", () => this.command("typecheck", "npm", ["run", "typecheck"]), false);
 			await this.step("lint", () => this.command("lint", "npm", ["run", "lint"]), false);
+			// kubectl kustomize + the Kubernetes schemas of kubernetes-models, as the project's CI runs it
+			await this.step("deploy:check", () => this.command("deploy-check", "npm", ["run", "deploy:check"]), false);
 			await this.step("build", () => this.command("build", "npm", ["run", "build"]), true);
 			if (db === "sql" && dialect === "mysql") {
 				await this.onMariadb();
