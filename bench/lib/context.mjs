@@ -19,6 +19,8 @@ export const BARE = path.join(BENCH, "bare-server.mjs");
 
 export const ALL_SECTIONS = ["startup", "generate", "server", "footprint", "profile"];
 export const DEFAULT_SECTIONS = ["startup", "generate", "server", "footprint"];
+/** The project `create-backend-starter app --yes` generates (REST, PostgreSQL/PGlite, JWT, no OIDC): the goals' subject. */
+export const DEFAULT_COMBO = "rest/sql/jwt";
 export const ALL_COMBOS = [];
 for (const api of ["rest", "graphql"])
 	for (const db of ["sql", "nosql"]) for (const auth of ["jwt", "none"]) ALL_COMBOS.push(`${api}/${db}/${auth}`);
@@ -63,13 +65,17 @@ if (opt.help) {
 
   --only LIST             sections, comma-separated: ${ALL_SECTIONS.join(", ")}
                           (default: ${DEFAULT_SECTIONS.join(",")}; 'profile' runs only when named)
-  --quick                 fewer runs and shorter load runs: a smoke test of the bench itself (~3-5 min)
+  --quick                 fewer runs and shorter load runs: a smoke test of the bench itself (~3-5 min, plus
+                          one run of the default project's npm test)
   --runs N                measured rounds per figure (default: startup 20 / generation 10 / load 3, GET /health 9;
-                          quick 5/3/1, GET /health 2)
+                          quick 5/3/1, GET /health 2; cold starts 5, quick 2; the default project's npm test 3,
+                          quick 1)
   --duration S            seconds per load run (default 5; quick 1)
   --connections N         autocannon connections (default 10)
   --server-combos LIST    combinations for the server section (default rest/sql/jwt,graphql/sql/jwt)
-  --footprint-combos LIST combinations for the footprint section (default all 8; quick: the server combos)
+  --footprint-combos LIST combinations for the footprint section (default all 8; quick: the server combos). With
+                          ${DEFAULT_COMBO} among them it also times that project's npm test (3 runs; quick 1) and
+                          reads its server's peak RSS after 2000 authenticated list requests, on each of --dbs
   --dbs LIST              pglite,postgres (default both; postgres is skipped when 127.0.0.1:5432 does not answer)
   --notes N               notes seeded before the list run (default 1000)
   --gen-dir DIR           where the generation section writes (default: /dev/shm when it is a RAM filesystem, else
@@ -109,6 +115,9 @@ export const settings = {
 	warmupSeconds: quick ? 0.5 : 1,
 	connections: intOpt(opt.connections, 10),
 	coldRuns: runsOverride ?? (quick ? 2 : 5),
+	// The default project's own `npm test` (~15-40 s each) and the requests behind its peak RSS.
+	testRuns: runsOverride ?? (quick ? 1 : 3),
+	memoryRequests: 2000,
 	// Requests before and during the count of instructions under callgrind (~200 a second there). Quick mode's
 	// 1,000 leave V8 unwarmed (both counts ~2× higher): a smoke test of the measurement, not a figure.
 	callgrindWarmup: quick ? 1000 : 5000,

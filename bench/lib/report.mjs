@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { log, note, ROOT } from "./context.mjs";
+import { goalsTable } from "./goals.mjs";
 import { round } from "./util.mjs";
 
 export const f1 = (x) => (x == null ? "—" : round(x, 1).toFixed(1));
@@ -30,6 +31,7 @@ export function markdown(res) {
 		`- Baselines: create-vite ${res.baselines["create-vite"]}, fastify ${res.baselines.fastify}; load by autocannon ${res.baselines.autocannon}, ${res.settings.connections} connections, ${res.settings.loadSeconds} s per run`,
 	);
 	L.push("");
+	L.push(goalsTable(res));
 	const s = res.sections;
 	if (s.startup?.error)
 		L.push(`### startup: failed`, "", `${String(s.startup.error).split("\n").slice(0, 4).join(" ")}`, "");
@@ -138,6 +140,18 @@ export function markdown(res) {
 				`GET /health in instructions per request, counted under valgrind's callgrind (one connection, ${c0.count} requests after ${c0.warmup} to warm up; app vs bare Fastify, bare / app): ${each.join(" · ")}`,
 			);
 		}
+		const hand = s.server.runs.filter((r) => r.handwritten);
+		if (hand.length)
+			L.push(
+				"",
+				`The list against a hand-written Fastify + pg handler (\`bench/handwritten-server.mjs\`: the same query, JWT verified the same way, no user lookup; ${res.settings.loadRuns} rounds, back to back, alternating): ${hand
+					.map((r) => {
+						const h = r.handwritten;
+						if (h.error) return `${r.combo}/${r.db} not measured (${h.error.slice(0, 100)})`;
+						return `${r.combo}/${r.db} ${h.rps} vs ${h.handRps} req/s, ${spreadWithMedian({ median: h.ratio, min: h.ratioMin, max: h.ratioMax, n: h.pairedRatios.length })}; CPU ${h.cpuUsPerReq} vs ${h.handCpuUsPerReq} µs/request; p99 ${h.p99Ms} vs ${h.handP99Ms} ms`;
+					})
+					.join(" · ")}`,
+			);
 		const knobs = s.server.runs.find((r) => r.knobs)?.knobs;
 		const patched = [...new Set(s.server.runs.flatMap((r) => r.rateLimitPatched ?? []))];
 		L.push(
@@ -160,16 +174,16 @@ export function markdown(res) {
 			"",
 		);
 		L.push(
-			"| combination | node_modules MB (production only) | on disk MB | packages (production) | install s | build s | first start ms | cold start ms: median (min–max) | CPU ms to first 200 |",
-			"| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+			"| combination | node_modules MB (production only) | on disk MB | packages (production) | install s | build s | first start ms | cold start ms: median (min–max) | to bare Fastify: median of the rounds’ ratios (min–max) | CPU ms to first 200 |",
+			"| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
 		);
 		for (const [c, v] of Object.entries(s.footprint.combos)) {
 			if (v.error) {
-				L.push(`| ${c} | failed: ${v.error.slice(0, 120)} | | | | | | | |`);
+				L.push(`| ${c} | failed: ${v.error.slice(0, 120)} | | | | | | | | |`);
 				continue;
 			}
 			L.push(
-				`| ${c} | ${f1(v.apparentBytes / 1e6)}${v.productionBytes != null ? ` (${f1(v.productionBytes / 1e6)})` : ""} | ${f1(v.diskBytes / 1e6)} | ${v.packages} (${v.production}) | ${f1(v.installMs / 1000)} | ${f1(v.buildMs / 1000)} | ${f0(v.firstStartMs)} | ${v.coldStartError ? `not measured: ${v.coldStartError.slice(0, 80)}` : range(v.coldStartMs)} | ${f0(v.coldStartCpuMs?.median)} |`,
+				`| ${c} | ${f1(v.apparentBytes / 1e6)}${v.productionBytes != null ? ` (${f1(v.productionBytes / 1e6)})` : ""} | ${f1(v.diskBytes / 1e6)} | ${v.packages} (${v.production}) | ${f1(v.installMs / 1000)} | ${f1(v.buildMs / 1000)} | ${f0(v.firstStartMs)} | ${v.coldStartError ? `not measured: ${v.coldStartError.slice(0, 80)}` : range(v.coldStartMs)} | ${v.coldStartRatio ? spreadWithMedian(v.coldStartRatio) : "—"} | ${f0(v.coldStartCpuMs?.median)} |`,
 			);
 		}
 		L.push(
@@ -177,6 +191,21 @@ export function markdown(res) {
 			`Bare Fastify cold start, same runs: ${range(s.footprint.bareColdStartMs)} ms, ${f0(s.footprint.bareColdStartCpuMs?.median)} ms CPU`,
 			"",
 		);
+		const t = s.footprint.tests;
+		if (t)
+			L.push(
+				t.error
+					? `\`npm test\` of ${s.footprint.defaultCombo}: failed (${t.error.slice(0, 200)})`
+					: `\`npm test\` of ${s.footprint.defaultCombo} (no DATABASE_URL: PGlite in memory): ${range({ median: t.wallMs.median / 1000, min: t.wallMs.min / 1000, max: t.wallMs.max / 1000 })} s wall (median of ${t.wallMs.n}), ${f1(t.cpuMs.median / 1000)} s CPU of the whole process tree; ${t.tests ?? "test count not read"}`,
+				"",
+			);
+		for (const m of s.footprint.memory ?? [])
+			L.push(
+				m.error
+					? `- peak RSS of ${s.footprint.defaultCombo} on ${m.db}: not measured (${m.error.slice(0, 200)})`
+					: `- peak RSS of ${s.footprint.defaultCombo} on ${m.db}: ${mib(m.peakRssKiB)} MiB after ${m.requests} × ${m.request} over ${m.notes} notes (${mib(m.peakRssAfterSeedKiB)} MiB after seeding them; ${mib(m.rssAtEndKiB)} MiB resident at the end${m.non2xxOrErrors ? `; ${m.non2xxOrErrors} non-2xx or errors` : ""})`,
+			);
+		if (s.footprint.memory?.length) L.push("");
 	}
 	if (s.profile?.error)
 		L.push(`### profile: failed`, "", `${String(s.profile.error).split("\n").slice(0, 4).join(" ")}`, "");

@@ -1,10 +1,23 @@
-// Section 4, footprint: install size, install and build time, cold start of each generated combination.
+// Section 4, footprint: install size, install and build time, cold start of each generated combination; for the
+// default project also its own `npm test` time and the server's peak RSS after authenticated list requests.
 
 import fs from "node:fs";
 import path from "node:path";
-import { brief, log, note, results, settings } from "../lib/context.mjs";
-import { appEnv, migrate, project, startApp, startBare } from "../lib/projects.mjs";
-import { countTree, cpuTimeMs, duBytes, rotate, round, summary } from "../lib/util.mjs";
+import { stripVTControlCharacters } from "node:util";
+import { brief, DEFAULT_COMBO, log, note, results, settings } from "../lib/context.mjs";
+import { peakRssAfterList } from "../lib/memory.mjs";
+import { appEnv, migrate, postgresAvailable, project, startApp, startBare } from "../lib/projects.mjs";
+import {
+	cleanEnv,
+	countTree,
+	cpuTimeMs,
+	duBytes,
+	pairedRatios,
+	rotate,
+	round,
+	summary,
+	timedRun,
+} from "../lib/util.mjs";
 
 export function lockCounts(dir) {
 	try {
@@ -54,11 +67,13 @@ export async function sectionFootprint() {
 			}
 			const colds = [];
 			const coldCpu = [];
+			const roundBare = [];
 			for (let i = 0; i < settings.coldRuns + 1; i++) {
 				for (const who of rotate(["bare", "app"], i)) {
 					if (who === "bare") {
 						const b = await startBare();
 						if (i > 0) {
+							roundBare.push(b.coldMs);
 							bareColds.push(b.coldMs);
 							bareColdCpu.push(cpuTimeMs(b.proc.child.pid));
 						}
@@ -76,6 +91,8 @@ export async function sectionFootprint() {
 			}
 			e.coldStartMs = summary(colds);
 			e.coldStartCpuMs = summary(coldCpu);
+			// Each round started bare Fastify and the app back to back: the ratio is taken round by round.
+			e.coldStartRatio = pairedRatios(colds, roundBare);
 		} catch (err) {
 			e.coldStartError = err.message.split("\n")[0];
 			note(
@@ -88,4 +105,63 @@ export async function sectionFootprint() {
 	}
 	out.bareColdStartMs = summary(bareColds);
 	out.bareColdStartCpuMs = summary(bareColdCpu);
+	await defaultProjectFigures(out);
+}
+
+/** The default project's own test suite and its server's memory: what its user meets first. */
+async function defaultProjectFigures(out) {
+	if (!settings.footprintCombos.includes(DEFAULT_COMBO)) {
+		note(`footprint: ${DEFAULT_COMBO} is not among --footprint-combos: no npm test time, no peak RSS`);
+		return;
+	}
+	let proj;
+	try {
+		proj = await project(DEFAULT_COMBO);
+	} catch {
+		return; // noted above
+	}
+	out.defaultCombo = DEFAULT_COMBO;
+	out.tests = timeProjectTests(proj);
+	out.memory = [];
+	const pgProblem = settings.dbs.includes("postgres") ? postgresAvailable() : null;
+	for (const db of settings.dbs) {
+		if (db === "postgres" && pgProblem) {
+			out.memory.push({ db, error: `PostgreSQL is not usable: ${pgProblem}` });
+			continue;
+		}
+		try {
+			const m = await peakRssAfterList(proj, db);
+			out.memory.push(m);
+			if (m.non2xxOrErrors > 0)
+				note(`${DEFAULT_COMBO} on ${db}: ${m.non2xxOrErrors} list requests were not 2xx or failed during the RSS run`);
+			log(`${DEFAULT_COMBO} on ${db}: peak RSS ${round(m.peakRssKiB / 1024, 1)} MiB after ${m.requests} list requests`);
+		} catch (e) {
+			out.memory.push({ db, error: brief(e) });
+			note(`${DEFAULT_COMBO} on ${db}: peak RSS not measured: ${brief(e)}`);
+		}
+	}
+}
+
+/**
+ * `npm test` of the generated project as its user runs it: no DATABASE_URL, so on in-memory PGlite. Wall time of
+ * each run (median of `settings.testRuns`) and the CPU time of the whole process tree.
+ */
+function timeProjectTests(proj) {
+	const env = cleanEnv({ DATABASE_URL: undefined, NODE_ENV: undefined });
+	const wall = [];
+	const cpu = [];
+	let tests = null;
+	for (let i = 0; i < settings.testRuns; i++) {
+		log(`${proj.combo}: npm test (${i + 1}/${settings.testRuns})`);
+		try {
+			const r = timedRun("npm", ["test", "--silent"], { cwd: proj.dir, env });
+			wall.push(r.ms);
+			cpu.push(r.cpuMs);
+			tests = /Tests\s+(\d+ passed[^\n]*)/.exec(stripVTControlCharacters(r.stdout))?.[1]?.trim() ?? tests;
+		} catch (e) {
+			note(`${proj.combo}: npm test failed: ${brief(e, 4)}`);
+			return { error: brief(e, 4) };
+		}
+	}
+	return { wallMs: summary(wall), cpuMs: summary(cpu), tests };
 }
