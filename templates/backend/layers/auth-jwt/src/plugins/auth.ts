@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { PasswordHasher } from "../auth/password.ts";
+import { ARGON2, PasswordHasher } from "../auth/password.ts";
 import { createAuthRepository } from "../auth/repository.ts";
 import { AuthService } from "../auth/service.ts";
 import { TokenService } from "../auth/tokens.ts";
@@ -23,7 +23,7 @@ declare module "fastify" {
 export default fp(
   async (app) => {
     const auth = new AuthService(createAuthRepository(app.db), new TokenService(app.config.jwt), {
-      hasher: new PasswordHasher(app.config.passwordHashing),
+      hasher: new PasswordHasher(app.config.passwordHashing, ARGON2[app.config.passwordHashCost]),
     });
     app.decorate("auth", auth);
 
