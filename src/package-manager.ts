@@ -28,7 +28,7 @@ export interface PackageManagerData {
 	pruneDev: string;
 	/** `npm run dev`; `npm test` and `npm start` keep npm's short forms; `bun run test` (bun test is Bun's runner). */
 	run: (script: string) => string;
-	/** A binary of the project's devDependencies: `npx biome check .`, `pnpm exec biome check .`, `bunx …`. */
+	/** A binary of the project's devDependencies: `npx prettier --write .`, `pnpm exec prettier --write .`, `bunx …`. */
 	exec: (command: string) => string;
 	/** Runs a package's binary without installing it in the project: `npx`, `pnpm dlx`, `yarn dlx`, `bunx`. */
 	dlx: (spec: string) => string;
@@ -142,7 +142,7 @@ export interface PackageManagerFile {
 /**
  * Settings files the package manager needs to install the project as npm would:
  * - Yarn 2+: `.yarnrc.yml` with `nodeLinker: node-modules`. Yarn's default, Plug'n'Play, has no node_modules:
- *   `node --watch src/server.ts`, TypeScript's own module resolution and tools that scan the tree (Biome linting
+ *   `node --watch src/server.ts`, TypeScript's own module resolution and tools that scan the tree (a linter reading
  *   `.pnp.loader.mjs`) would each need Yarn-specific set-up in every pack.
  * - pnpm: `pnpm-workspace.yaml` with `allowBuilds` taken from the package.json `allowScripts` decisions (npm's
  *   field): pnpm 11+ fails an install whose dependencies have build scripts nobody decided on. Written even with

@@ -24,6 +24,7 @@ beforeAll(async () => {
 	tree = mkdtempSync(path.join(os.tmpdir(), "cbs-nosql-"));
 	for (const [layer, file] of [
 		["base", "src/errors.ts"],
+		["base", "src/notes/errors.ts"],
 		["nosql", "src/db/errors.ts"],
 		["nosql", "src/notes/repository.ts"],
 		["auth-jwt-nosql", "src/auth/repository.ts"],

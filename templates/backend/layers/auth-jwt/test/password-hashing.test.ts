@@ -114,3 +114,28 @@ describe("password hashing bound", () => {
     }
   });
 });
+
+describe("password hash cost", () => {
+  it("is the OWASP minimum unless PASSWORD_HASH_COST=test, which only NODE_ENV=test accepts", async () => {
+    expect((await configProblems({ NODE_ENV: "test", JWT_SECRET: TEST_SECRET })).length).toBe(0);
+    expect((await testConfig({ PASSWORD_HASH_COST: "owasp" })).passwordHashCost).toBe("owasp");
+    expect((await testConfig()).passwordHashCost).toBe("test"); // the tests' own setting
+    for (const NODE_ENV of ["production", "development"]) {
+      expect(
+        await configProblems({ NODE_ENV, JWT_SECRET: TEST_SECRET, PASSWORD_HASH_COST: "test" }),
+      ).toEqual(["PASSWORD_HASH_COST=test is for NODE_ENV=test only; remove it or set owasp"]);
+    }
+    expect(
+      await configProblems({
+        NODE_ENV: "test",
+        JWT_SECRET: TEST_SECRET,
+        PASSWORD_HASH_COST: "low",
+      }),
+    ).toEqual([expect.stringMatching(/^PASSWORD_HASH_COST must be owasp/)]);
+  });
+
+  it("hashes at the OWASP minimum by default", async () => {
+    const stored = await new PasswordHasher().hash("correct horse battery staple");
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+});

@@ -24,7 +24,9 @@ function render(from) {
       fail(`${command} ${args.join(" ")} ${dir} failed: ${String(error.stderr).trim()}`);
     }
   }
-  fail("deploy:check needs kubectl or kustomize to render the kustomization: install one, then run it again");
+  fail(
+    "deploy:check needs kubectl or kustomize to render the kustomization: install one, then run it again",
+  );
 }
 
 function fail(line) {

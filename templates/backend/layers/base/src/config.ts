@@ -10,8 +10,7 @@ import { pathToFileURL } from "node:url";
 import { type Static, type TObject, Type } from "typebox";
 import { Value } from "typebox/value";
 
-/** The app's settings: each file of src/config/ adds its part to this interface. */
-// biome-ignore lint/suspicious/noEmptyInterface: declaration merging fills it
+/** The app's settings: each file of src/config/ adds its part (declaration merging). */
 export interface Config {}
 
 export type Env = Record<string, string | undefined>;

@@ -60,7 +60,7 @@ describe("in development", () => {
     const assets = [...page.body.matchAll(/(?:src|href)="(\/graphiql\/[^"]+)"/g)].map(
       (m) => m[1] as string,
     );
-    expect(assets).toHaveLength(6);
+    expect(assets).toHaveLength(4);
     for (const url of assets) {
       const asset = await t.app.inject({ method: "GET", url });
       expect(asset.statusCode, url).toBe(200);

@@ -8,7 +8,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
-import { openTestDatabase } from "./support/database.ts";
+import { copyEmptyPglite, openTestDatabase } from "./support/database.ts";
 
 const run = promisify(execFile);
 
@@ -28,7 +28,13 @@ describe("migrations", () => {
 
   it("npm run db:migrate applies them to an embedded database, then finds it up to date", async () => {
     const dir = mkdtempSync(join(tmpdir(), "db-migrate-"));
-    const env = { ...process.env, DATABASE_URL: "", PGLITE_DATA_DIR: dir, NODE_ENV: "test" };
+    copyEmptyPglite(join(dir, "data")); // an empty database, as initdb leaves it
+    const env = {
+      ...process.env,
+      DATABASE_URL: "",
+      PGLITE_DATA_DIR: join(dir, "data"),
+      NODE_ENV: "test",
+    };
     const cli = ["--experimental-strip-types", "--no-warnings", "src/db/migrate-cli.ts"];
     try {
       const first = await run(process.execPath, cli, { env });

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { pushSchema } from "drizzle-kit/api";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client.ts";
+import { testPgliteImage } from "./support/database.ts";
 
 /** Every table, index and constraint that src/db/schema/ declares. */
 async function drizzleSchema(): Promise<Record<string, unknown>> {
@@ -20,7 +21,9 @@ describe("the database schema", () => {
     // drizzle-kit compares the migrated database with the Drizzle schema, as `drizzle-kit push`
     // would: any statement it would run means the two disagree. (Embedded PGlite: the same SQL
     // runs on a PostgreSQL server.)
-    const db = await openDatabase({ databaseUrl: undefined, dataDir: "memory://" });
+    const db = await openDatabase({ databaseUrl: undefined, dataDir: "memory://" }, undefined, {
+      pgliteImage: testPgliteImage(),
+    });
     try {
       const { statementsToExecute } = await pushSchema(await drizzleSchema(), db.orm);
       const differences = statementsToExecute.filter((s) => !s.includes('"schema_migrations"'));

@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 const inject = (options: InjectOptions) =>
-  app.inject({ ...options, headers: { ...headers, ...(options.headers ?? {}) } });
+  app.inject({ ...options, headers: { ...headers, ...options.headers } });
 
 function expectProblem(response: Awaited<ReturnType<typeof inject>>, status: number) {
   expect(response.statusCode, response.body).toBe(status);

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 const inject = (options: InjectOptions) =>
-  t.app.inject({ ...options, headers: { ...headers, ...(options.headers ?? {}) } });
+  t.app.inject({ ...options, headers: { ...headers, ...options.headers } });
 
 async function createNote(title: string, body = "") {
   const response = await inject({ method: "POST", url: "/notes", payload: { title, body } });

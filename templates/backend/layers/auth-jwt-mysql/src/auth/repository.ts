@@ -33,6 +33,12 @@ export function createAuthRepository(db: Database): AuthRepository {
       return user ?? null;
     },
 
+    async deleteUser(id) {
+      // Their refresh tokens and notes go with them (ON DELETE CASCADE).
+      const [result] = await orm.delete(users).where(eq(users.id, id));
+      return result.affectedRows === 1;
+    },
+
     async insertRefreshToken(token) {
       await orm.insert(refreshTokens).values(token);
     },

@@ -30,6 +30,7 @@ interface RefreshTokenDocument {
 export function createAuthRepository(database: Database): AuthRepository {
   const users = database.db.collection<UserDocument>("users");
   const tokens = database.db.collection<RefreshTokenDocument>("refresh_tokens");
+  const notes = database.db.collection<{ _id: string; ownerId: string | null }>("notes");
   return {
     async createUser(user) {
       try {
@@ -62,6 +63,15 @@ export function createAuthRepository(database: Database): AuthRepository {
     async findUserById(id) {
       const doc = await users.findOne({ _id: { $eq: id } }, { projection: { email: 1 } });
       return doc ? { id: doc._id, email: doc.email } : null;
+    },
+
+    async deleteUser(id) {
+      // No foreign keys here: their refresh tokens and notes are deleted by hand, the user last, so
+      // that a failure half-way leaves an account that can still be deleted again.
+      await tokens.deleteMany({ userId: { $eq: id } });
+      await notes.deleteMany({ ownerId: { $eq: id } });
+      const { deletedCount } = await users.deleteOne({ _id: { $eq: id } });
+      return deletedCount === 1;
     },
 
     async insertRefreshToken(token) {

@@ -33,6 +33,12 @@ export function createAuthRepository(db: Database): AuthRepository {
       return user ?? null;
     },
 
+    async deleteUser(id) {
+      // Their refresh tokens and notes go with them (ON DELETE CASCADE).
+      const deleted = await orm.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+      return deleted.length > 0;
+    },
+
     async insertRefreshToken(token) {
       await orm.insert(refreshTokens).values(token);
     },

@@ -17,6 +17,13 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
 }
 
+/**
+ * argon2id at its smallest (8 KiB, 1 iteration): for the project's own tests only, where hundreds
+ * of hashes at full cost take most of the run. Config refuses it outside NODE_ENV=test
+ * (PASSWORD_HASH_COST, src/config/password-hashing.ts).
+ */
+const TEST_ONLY_OPTIONS = { ...OPTIONS, memoryCost: 8, timeCost: 1 } as const;
+
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
     return await verify(passwordHash, password);
@@ -30,6 +37,14 @@ export interface Argon2 {
   hash(password: string): Promise<string>;
   verify(passwordHash: string, password: string): Promise<boolean>;
 }
+
+/** How much a password hash costs: the OWASP minimum, or the test-only cheapest. */
+export type HashCost = "owasp" | "test";
+
+export const ARGON2: Record<HashCost, Argon2> = {
+  owasp: { hash: hashPassword, verify: verifyPassword },
+  test: { hash: (password) => hash(password, TEST_ONLY_OPTIONS), verify: verifyPassword },
+};
 
 export interface HashingBound {
   /** Hashes (or verifications) running at once. */
@@ -62,10 +77,7 @@ export class PasswordHasher {
   #running = 0;
   #dummy: Promise<string> | undefined;
 
-  constructor(
-    bound: HashingBound = DEFAULT_HASHING,
-    argon2: Argon2 = { hash: hashPassword, verify: verifyPassword },
-  ) {
+  constructor(bound: HashingBound = DEFAULT_HASHING, argon2: Argon2 = ARGON2.owasp) {
     this.#argon2 = argon2;
     this.#bound = bound;
   }

@@ -32,6 +32,8 @@ export interface AuthRepository {
   createUser(user: UserRecord): Promise<void>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
   findUserById(id: string): Promise<User | null>;
+  /** Deletes a user with their refresh tokens and notes; false when there was none. */
+  deleteUser(id: string): Promise<boolean>;
   insertRefreshToken(token: RefreshTokenRecord): Promise<void>;
   /** Atomically marks the token used; at most one concurrent caller gets `ok`. */
   consumeRefreshToken(tokenHash: string, now: Date): Promise<ConsumeResult>;

@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { loginAttemptStore } from "../auth/fallback-attempt-store.ts";
 import { LoginThrottle } from "../auth/login-throttle.ts";
-import { PasswordHasher } from "../auth/password.ts";
+import { ARGON2, PasswordHasher } from "../auth/password.ts";
 import { createAuthRepository } from "../auth/repository.ts";
 import { AuthService } from "../auth/service.ts";
 import { TokenService } from "../auth/tokens.ts";
@@ -25,7 +25,7 @@ declare module "fastify" {
 export default fp(
   async (app) => {
     const auth = new AuthService(createAuthRepository(app.db), new TokenService(app.config.jwt), {
-      hasher: new PasswordHasher(app.config.passwordHashing),
+      hasher: new PasswordHasher(app.config.passwordHashing, ARGON2[app.config.passwordHashCost]),
       throttle: new LoginThrottle(loginAttemptStore(app.redis)),
     });
     app.decorate("auth", auth);

@@ -5,9 +5,21 @@ import { openTestDatabase } from "./database.ts";
 /** A fixed JWT_SECRET for tests only (32+ bytes, not a placeholder): tests can sign their own tokens. */
 export const TEST_SECRET = "test-only-secret-5Xq9Lm2Rt7Vw3Zb8Nc4Kd6Hf1Jg0Ps";
 
-/** The configuration of a test run: the environment given, over quiet test defaults. */
+/**
+ * The configuration of a test run: the environment given, over quiet test defaults. Under
+ * NODE_ENV=test, password hashes are the cheap test-only kind (with accounts: PASSWORD_HASH_COST),
+ * so that hundreds of registrations and logins take no time; test/security-jwt.test.ts checks the
+ * production cost, and apps of other NODE_ENVs get it.
+ */
 export function testConfig(env: Record<string, string> = {}) {
-  return loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", JWT_SECRET: TEST_SECRET, ...env });
+  const cheapHashes = (env.NODE_ENV ?? "test") === "test" ? { PASSWORD_HASH_COST: "test" } : {};
+  return loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    JWT_SECRET: TEST_SECRET,
+    ...cheapHashes,
+    ...env,
+  });
 }
 
 /**

@@ -1,25 +1,23 @@
 import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import type { FastifyPluginAsync } from "fastify";
 
 /**
  * GraphiQL at GET /graphiql, outside production only: in production these routes do not exist.
  *
- * Every file comes from this server: graphiql's prebuilt bundle and React 18's UMD builds, read
- * from node_modules (they are devDependencies). No CDN, so it works offline, and no inline
- * script, so it runs under the app's own Content-Security-Policy (`script-src 'self'`).
+ * Every file comes from this server: GraphiQL's prebuilt bundle (React included) and styles live in
+ * public/graphiql/ (its README says what they are made of). No CDN, so it works offline, and no
+ * inline script, so it runs under the app's own Content-Security-Policy (`script-src 'self'`).
  */
 
-const require = createRequire(import.meta.url);
 const JS = "text/javascript; charset=utf-8";
 const CSS = "text/css; charset=utf-8";
 
-const packageFiles: Record<string, { pkg: string; path: string; type: string }> = {
-  "react.js": { pkg: "react", path: "umd/react.production.min.js", type: JS },
-  "react-dom.js": { pkg: "react-dom", path: "umd/react-dom.production.min.js", type: JS },
-  "graphiql.js": { pkg: "graphiql", path: "dist/index.umd.js", type: JS },
-  "graphiql.css": { pkg: "graphiql", path: "dist/style.css", type: CSS },
+/** public/graphiql/, from src/routes/ and from dist/routes/ alike. */
+const PUBLIC_DIR = new URL("../../public/graphiql/", import.meta.url);
+
+const publicFiles: Record<string, { file: string; type: string }> = {
+  "graphiql.js": { file: "graphiql.min.js", type: JS },
+  "graphiql.css": { file: "graphiql.min.css", type: CSS },
 };
 
 const PAGE = `<!doctype html>
@@ -34,8 +32,6 @@ const PAGE = `<!doctype html>
   </head>
   <body>
     <div id="graphiql">Loading GraphiQL…</div>
-    <script src="/graphiql/assets/react.js"></script>
-    <script src="/graphiql/assets/react-dom.js"></script>
     <script src="/graphiql/assets/graphiql.js"></script>
     <script src="/graphiql/assets/init.js"></script>
   </body>
@@ -73,16 +69,15 @@ const INIT_SCRIPT = `(function () {
 
 const cache = new Map<string, Buffer>();
 
-async function packageFile(name: string): Promise<{ body: Buffer; type: string } | null> {
-  const file = Object.hasOwn(packageFiles, name) ? packageFiles[name] : undefined;
-  if (!file) return null;
+async function publicFile(name: string): Promise<{ body: Buffer; type: string } | null> {
+  const entry = Object.hasOwn(publicFiles, name) ? publicFiles[name] : undefined;
+  if (!entry) return null;
   let body = cache.get(name);
   if (!body) {
-    const root = dirname(require.resolve(`${file.pkg}/package.json`));
-    body = await readFile(join(root, file.path));
+    body = await readFile(new URL(entry.file, PUBLIC_DIR));
     cache.set(name, body);
   }
-  return { body, type: file.type };
+  return { body, type: entry.type };
 }
 
 const graphiql: FastifyPluginAsync = async (app) => {
@@ -96,11 +91,14 @@ const graphiql: FastifyPluginAsync = async (app) => {
     const { name } = request.params;
     if (name === "init.js") return reply.type(JS).send(INIT_SCRIPT);
     if (name === "page.css") return reply.type(CSS).send(PAGE_CSS);
-    let file: Awaited<ReturnType<typeof packageFile>>;
+    let file: Awaited<ReturnType<typeof publicFile>>;
     try {
-      file = await packageFile(name);
+      file = await publicFile(name);
     } catch (error) {
-      request.log.warn({ err: error }, "GraphiQL's files are missing: install the devDependencies");
+      request.log.warn(
+        { err: error },
+        "GraphiQL's files are missing: public/graphiql/ is not here",
+      );
       return reply.callNotFound();
     }
     if (!file) return reply.callNotFound();

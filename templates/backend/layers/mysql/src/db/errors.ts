@@ -34,6 +34,13 @@ export function isUniqueViolation(error: unknown): boolean {
   return causes(error).some(({ code, errno }) => code === "ER_DUP_ENTRY" || errno === 1062);
 }
 
+/** True when an insert named a row that does not exist (ER_NO_REFERENCED_ROW_2, 1452). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return causes(error).some(
+    ({ code, errno }) => code === "ER_NO_REFERENCED_ROW_2" || errno === 1452,
+  );
+}
+
 interface DriverError {
   code?: unknown;
   errno?: unknown;

@@ -1,6 +1,8 @@
 import { and, count, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { isForeignKeyViolation } from "../db/errors.ts";
 import { notes } from "../db/schema/notes.ts";
+import { ownerGone } from "./errors.ts";
 import type { NotesRepository, Owner } from "./types.ts";
 
 const columns = {
@@ -52,7 +54,14 @@ export function createNotesRepository(db: Database): NotesRepository {
     },
 
     async create(owner, note) {
-      await orm.insert(notes).values({ ...note, ownerId: owner });
+      try {
+        await orm.insert(notes).values({ ...note, ownerId: owner });
+      } catch (error) {
+        // Another server instance may still take a deleted user's access token for a minute
+        // (src/auth/user-cache.ts): a deleted owner cannot write.
+        if (isForeignKeyViolation(error)) throw ownerGone();
+        throw error;
+      }
       return note;
     },
 

@@ -1,5 +1,6 @@
 import type { Filter } from "mongodb";
 import type { Database } from "../db/client.ts";
+import { ownerGone } from "./errors.ts";
 import type { Note, NotesRepository, Owner } from "./types.ts";
 
 interface NoteDocument {
@@ -26,6 +27,7 @@ const ownedBy = (owner: Owner): Filter<NoteDocument> => ({ ownerId: { $eq: owner
 /** Notes in MongoDB (indexes: src/db/indexes/notes.ts). Every query is scoped to the owner. */
 export function createNotesRepository(database: Database): NotesRepository {
   const notes = database.db.collection<NoteDocument>("notes");
+  const users = database.db.collection<{ _id: string }>("users");
   return {
     async list(owner, limit, after) {
       const filter: Filter<NoteDocument> = after
@@ -51,6 +53,15 @@ export function createNotesRepository(database: Database): NotesRepository {
     },
 
     async create(owner, note) {
+      // What SQL's owner foreign key does: another server instance may still take a deleted
+      // user's access token for a minute (src/auth/user-cache.ts), and a deleted owner cannot
+      // write. (A user deleted between this check and the insert leaves a note no one can read.)
+      if (
+        owner !== null &&
+        (await users.countDocuments({ _id: { $eq: owner } }, { limit: 1 })) === 0
+      ) {
+        throw ownerGone();
+      }
       await notes.insertOne({
         _id: note.id,
         ownerId: owner,

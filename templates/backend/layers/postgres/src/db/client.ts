@@ -63,6 +63,18 @@ export async function openDatabase(
   return db;
 }
 
+/**
+ * postgresql.conf of the embedded database (PGlite writes it at every start). PostgreSQL's defaults
+ * size a server of its own: 128 MB of shared buffers alone, in the process's WebAssembly memory.
+ * One app's embedded database needs far less: this halves the server's memory.
+ */
+const PGLITE_SETTINGS = [
+  "shared_buffers = 16MB",
+  "work_mem = 1MB",
+  "temp_buffers = 1MB",
+  "wal_buffers = 1MB",
+];
+
 // The drivers are imported when used: a server on PostgreSQL never loads PGlite, and the other way
 // round.
 async function openPglite(dataDir: string, image?: Blob): Promise<Database> {
@@ -71,7 +83,10 @@ async function openPglite(dataDir: string, image?: Blob): Promise<Database> {
     import("drizzle-orm/pglite"),
   ]);
   if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir, image ? { loadDataDir: image } : {});
+  const client = await PGlite.create(dataDir, {
+    ...(image ? { loadDataDir: image } : {}),
+    postgresqlconf: PGLITE_SETTINGS,
+  });
   // PGlite never runs ANALYZE (no autovacuum): without statistics the planner takes a bitmap scan
   // that reads all of an owner's notes and sorts them, instead of walking the index in order and
   // stopping after one page. Every query here is an index lookup or an ordered index walk.

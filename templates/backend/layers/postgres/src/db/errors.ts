@@ -23,6 +23,11 @@ export function isUniqueViolation(error: unknown): boolean {
   return causes(error).some(({ code }) => code === "23505");
 }
 
+/** True when an insert named a row that does not exist (SQLSTATE 23503), e.g. a deleted owner. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  return causes(error).some(({ code }) => code === "23503");
+}
+
 /** The error and the errors it wraps (Drizzle wraps the driver's error in `cause`). */
 function causes(error: unknown): { code?: unknown; message?: unknown }[] {
   const chain: { code?: unknown; message?: unknown; cause?: unknown }[] = [];

@@ -1,22 +1,38 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { type Database, openDatabase } from "../../src/db/client.ts";
 
 let pgliteImage: Blob | undefined;
 
+/** The migrated PGlite database of test/global-setup.ts, as an image PGlite can start from. */
+export function testPgliteImage(): Blob | undefined {
+  const file = process.env.TEST_PGLITE_IMAGE;
+  if (file && !pgliteImage) pgliteImage = new Blob([readFileSync(file)]);
+  return pgliteImage;
+}
+
+/**
+ * A copy of the empty (not migrated) PGlite database of test/global-setup.ts in `dir`, for a
+ * server or command started in a process of its own; undefined when tests run on DATABASE_URL.
+ */
+export function copyEmptyPglite(dir: string): string | undefined {
+  const empty = process.env.TEST_PGLITE_EMPTY_DIR;
+  if (!empty) return undefined;
+  cpSync(empty, dir, { recursive: true });
+  return dir;
+}
+
 /**
  * A fresh, migrated database for one test file: in-memory PGlite, or, with DATABASE_URL, a new
- * schema on that server (dropped again by close()). PGlite starts from the empty database that
- * test/global-setup.ts created once (initdb takes seconds), and applies the migrations itself.
+ * schema on that server (dropped again by close()). PGlite starts from a copy of the migrated
+ * database that test/global-setup.ts created once (initdb takes seconds).
  */
 export async function openTestDatabase(): Promise<Database> {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    const file = process.env.TEST_PGLITE_IMAGE;
-    if (file && !pgliteImage) pgliteImage = new Blob([readFileSync(file)]);
     return openDatabase({ databaseUrl: undefined, dataDir: "memory://" }, undefined, {
-      pgliteImage,
+      pgliteImage: testPgliteImage(),
     });
   }
 
