@@ -146,9 +146,9 @@ const foreignKey = (
 describe("the database schema", () => {
   it("migrations/*.sql create exactly what src/db/schema/ declares", async () => {
     // The tables, columns (type, NULL or not), keys, indexes and foreign keys that the migrations
-    // made, compared with what the Drizzle schema declares. (Not drizzle-kit's pushMySQLSchema, the
-    // PostgreSQL test's way: it returns none of the DDL it would run, and its introspection
-    // misreads MariaDB's primary keys, unique indexes and NULL defaults.)
+    // made, compared with what the Drizzle schema declares. (Not drizzle-kit's pushMySQLSchema: it
+    // returns none of the DDL it would run, and its introspection misreads MariaDB's primary keys,
+    // unique indexes and NULL defaults.)
     const db = await openTestDatabase();
     try {
       expect(await actualShape(db)).toEqual(await declaredShape());
