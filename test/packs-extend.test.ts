@@ -407,7 +407,9 @@ describe("the example pack (examples/acme-pack)", () => {
 		expect(pkg.dependencies).toHaveProperty("@fastify/otel");
 		expect(pkg.dependencies).toHaveProperty("fastify"); // the built-in pack's, merged
 		// The built-in pack's start, unchanged: tracing is a plugin file, it adds no --import of its own.
-		expect(pkg.scripts.start).toBe("node --import ./scripts/preflight.mjs dist/server.js");
+		expect(pkg.scripts.start).toBe(
+			"node --no-wasm-tier-up --no-wasm-dynamic-tiering --import ./scripts/preflight.mjs dist/server.js",
+		);
 		expect(pkg.license).toBe("UNLICENSED");
 		expect(text(otel, ".env.example")).toMatch(/\nOTEL_SERVICE_NAME=app\n$/);
 		const none = plan(pack, { api: "graphql", db: "nosql", auth: "none", observability: "none" });

@@ -39,7 +39,11 @@ export async function buildApp({ config, database, logger }: BuildAppOptions) {
     connectionTimeout: 60_000,
     return503OnClosing: true,
     forceCloseConnections: "idle",
-    trustProxy: false,
+    // X-Forwarded-For is believed only from as many proxies as TRUST_PROXY says: a client that
+    // connects directly could otherwise pick its own address and escape its rate limit.
+    // (Fastify's types take no hop count, so this is what it would compile one to.)
+    trustProxy:
+      config.trustedProxies === 0 ? false : (_address, hop) => hop < config.trustedProxies,
     // Opening a SQL database waits for other instances starting at the same time to finish their
     // migrations (under a lock; up to 60 s on MySQL), then applies its own: Fastify's default of
     // 10 s per plugin would end such a start with "Plugin did not start in time".

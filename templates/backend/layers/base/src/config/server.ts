@@ -14,6 +14,12 @@ declare module "../config.ts" {
     corsOrigins: string[];
     /** Requests per minute and client IP (all routes but /health and /ready). */
     rateLimitMax: number;
+    /**
+     * Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none). The client
+     * address decides rate limits and login throttling: behind a proxy, without this, every client
+     * would be the proxy.
+     */
+    trustedProxies: number;
   }
 }
 
@@ -46,6 +52,13 @@ export default configSection(
       default: 300,
       description: "a positive integer (requests per minute and client)",
     }),
+    TRUST_PROXY: Type.Integer({
+      minimum: 0,
+      maximum: 10,
+      default: 0,
+      description:
+        "the number of reverse proxies in front of the app (0 when clients connect directly)",
+    }),
   }),
   (env, problems) => {
     const corsOrigins = env.CORS_ORIGIN.split(",")
@@ -64,6 +77,7 @@ export default configSection(
       logLevel: env.LOG_LEVEL,
       corsOrigins,
       rateLimitMax: env.RATE_LIMIT_MAX,
+      trustedProxies: env.TRUST_PROXY,
     };
   },
 );
