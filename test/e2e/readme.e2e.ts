@@ -81,6 +81,7 @@ describe("README: Create a project, verbatim", () => {
 						"npm run typecheck",
 						"npm test",
 						"npm run build",
+						"npm run deploy:check",
 					]);
 					for (const [i, command] of generated.flat().entries())
 						await runLine(command, { dir: project, env, log: join(dir, `generated-${i + 1}.log`) });

@@ -12,7 +12,7 @@
 // contract. E2E_ONLY=rest-sql-jwt,… picks combinations; E2E_KEEP=1 keeps the folders.
 import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { appendFile, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -187,7 +187,12 @@ async function userEdits(dir: string, api: string | undefined): Promise<void> {
 	const pkg = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
 	pkg.dependencies.ms = "^2.1.3";
 	await writeFile(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-	await appendFile(join(dir, "README.md"), "\n## Our deployment\n\nStaging deploys from the `main` branch.\n");
+	// Under the title, not at the end: a section appended at the end touches the template's last lines, so
+	// it conflicts (as with git merge) whenever a release changes them, and this release's README does.
+	const readme = join(dir, "README.md");
+	const [title, ...rest] = (await readFile(readme, "utf8")).split("\n");
+	const ours = ["", "## Our deployment", "", "Staging deploys from the `main` branch."];
+	await writeFile(readme, [title, ...ours, ...rest].join("\n"));
 }
 
 async function expectEditsKept(dir: string): Promise<void> {
