@@ -173,6 +173,8 @@ const ROUTE_GRAPHQL = ROUTE_REST.replace("{ schema: { hide: true } }, ", "").rep
 	"",
 );
 
+const OUR_README_LINE = "> Staging deploys from the `main` branch.";
+
 /** The edits a team makes after generating: a route file, a changed line, a dependency, a README section. */
 async function userEdits(dir: string, api: string | undefined): Promise<void> {
 	await writeFile(join(dir, "src/routes/ping.ts"), api === "rest" ? ROUTE_REST : ROUTE_GRAPHQL);
@@ -187,19 +189,18 @@ async function userEdits(dir: string, api: string | undefined): Promise<void> {
 	const pkg = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
 	pkg.dependencies.ms = "^2.1.3";
 	await writeFile(join(dir, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
-	// Under the title, not at the end: a section appended at the end touches the template's last lines, so
-	// it conflicts (as with git merge) whenever a release changes them, and this release's README does.
+	// A line right under the title, not a section at the end: an end section touches the template's last
+	// lines, so it conflicts (as with git merge) whenever a release changes them, and this release's does.
 	const readme = join(dir, "README.md");
 	const [title, ...rest] = (await readFile(readme, "utf8")).split("\n");
-	const ours = ["", "## Our deployment", "", "Staging deploys from the `main` branch."];
-	await writeFile(readme, [title, ...ours, ...rest].join("\n"));
+	await writeFile(readme, [title, OUR_README_LINE, ...rest].join("\n"));
 }
 
 async function expectEditsKept(dir: string): Promise<void> {
 	expect(await readFile(join(dir, "src/routes/ping.ts"), "utf8")).toContain("pong: true");
 	expect(await readFile(join(dir, "src/server.ts"), "utf8")).toContain("(ours: see docs/dev.md)");
 	expect(JSON.parse(await readFile(join(dir, "package.json"), "utf8")).dependencies.ms).toBe("^2.1.3");
-	expect(await readFile(join(dir, "README.md"), "utf8")).toContain("## Our deployment\n");
+	expect(await readFile(join(dir, "README.md"), "utf8")).toContain(`\n${OUR_README_LINE}\n`);
 }
 
 const install = (dir: string) =>
