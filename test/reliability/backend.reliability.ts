@@ -5,7 +5,7 @@
 // cluster with pg_ctlcluster; a test that cannot run here says why and is skipped.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -24,6 +24,7 @@ import {
 	tail,
 	waitForHealth,
 } from "../e2e/harness.js";
+import { type Answer, type CallOptions, call as httpCall } from "./support/http.js";
 
 const KEEP = process.env.RELIABILITY_KEEP === "1";
 /** An already generated, installed and built project to reuse (e.g. a copy with a protection removed). */
@@ -79,49 +80,9 @@ async function stopWith(running: RunningServer, signal: NodeJS.Signals, killAfte
 	return { code, signal: by, ms: Date.now() - started, killed };
 }
 
-interface Answer {
-	status: number;
-	body: string;
-	headers: Record<string, string | string[] | undefined>;
-}
-
 /** One HTTP request to the server (optionally from another loopback address); rejects on socket errors. */
-function call(
-	method: string,
-	url: string,
-	options: { body?: unknown; token?: string; agent?: Agent; localAddress?: string; timeoutMs?: number } = {},
-): Promise<Answer> {
-	const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-	return new Promise((resolve, reject) => {
-		const req = request(
-			{
-				host: "127.0.0.1",
-				port,
-				method,
-				path: url,
-				agent: options.agent,
-				localAddress: options.localAddress,
-				timeout: options.timeoutMs ?? 15_000,
-				headers: {
-					...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
-					...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-				},
-			},
-			(res) => {
-				let body = "";
-				res.setEncoding("utf8");
-				res.on("data", (chunk) => {
-					body += chunk;
-				});
-				res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-				res.on("error", reject);
-			},
-		);
-		req.on("timeout", () => req.destroy(new Error("request timed out")));
-		req.on("error", reject);
-		req.end(payload);
-	});
-}
+const call = (method: string, url: string, options: CallOptions = {}): Promise<Answer> =>
+	httpCall(port, method, url, options);
 
 const PASSWORD = "correct horse battery staple";
 /** Every token the server issued in this run: none may appear in its logs (SEC-71). */
