@@ -1,5 +1,5 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { and, eq, gt, isNull } from "../db/drizzle.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { refreshTokens, users } from "../db/schema/users.ts";
 import { AppError } from "../errors.ts";

@@ -1,9 +1,15 @@
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import type * as PGliteModule from "@electric-sql/pglite";
+import type * as DrizzleNodePostgres from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type * as DrizzlePglite from "drizzle-orm/pglite";
 import type { FastifyBaseLogger } from "fastify";
 import { migrate } from "./migrate.ts";
 
 export type Orm = PgDatabase<PgQueryResultHKT>;
+
+const require = createRequire(import.meta.url);
 
 /** Raw SQL access, used by the migration runner. */
 export interface SqlClient {
@@ -75,13 +81,12 @@ const PGLITE_SETTINGS = [
   "wal_buffers = 1MB",
 ];
 
-// The drivers are imported when used: a server on PostgreSQL never loads PGlite, and the other way
-// round.
+// The drivers are loaded when used: a server on PostgreSQL never loads PGlite, and the other way
+// round. Through require, as drizzle-orm is (see drizzle.ts): its PGlite driver requires PGlite's
+// CommonJS build, which must be the one the client is made with.
 async function openPglite(dataDir: string, image?: Blob): Promise<Database> {
-  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
-    import("@electric-sql/pglite"),
-    import("drizzle-orm/pglite"),
-  ]);
+  const { PGlite } = require("@electric-sql/pglite") as typeof PGliteModule;
+  const { drizzle: drizzlePglite } = require("drizzle-orm/pglite") as typeof DrizzlePglite;
   if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir, {
     ...(image ? { loadDataDir: image } : {}),
@@ -127,10 +132,9 @@ async function openPostgres(
   log?: FastifyBaseLogger,
   searchPath?: string,
 ): Promise<Database> {
-  const [{ default: pg }, { drizzle: drizzlePostgres }] = await Promise.all([
-    import("pg"),
-    import("drizzle-orm/node-postgres"),
-  ]);
+  const { default: pg } = await import("pg");
+  const { drizzle: drizzlePostgres } =
+    require("drizzle-orm/node-postgres") as typeof DrizzleNodePostgres;
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,

@@ -1,5 +1,6 @@
-import { and, count, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { and, count, desc, eq, isNull, sql } from "../db/drizzle.ts";
 import { isForeignKeyViolation } from "../db/errors.ts";
 import { notes } from "../db/schema/notes.ts";
 import { ownerGone } from "./errors.ts";

@@ -1,4 +1,4 @@
-import { uuid } from "drizzle-orm/pg-core";
+import { uuid } from "../drizzle.ts";
 import { users } from "./users.ts";
 
 /** A note belongs to the user who wrote it, and goes with them. */

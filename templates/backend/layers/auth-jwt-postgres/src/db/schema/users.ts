@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import { index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, pgTable, sql, text, uniqueIndex, uuid } from "../drizzle.ts";
 import { at } from "./columns.ts";
 
 /** The accounts tables as Drizzle sees them; migrations/0002_auth.sql creates them. */

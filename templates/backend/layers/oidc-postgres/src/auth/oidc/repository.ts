@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, lt } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
+import { and, eq, lt } from "../../db/drizzle.ts";
 import { isUniqueViolation } from "../../db/errors.ts";
 import { oidcIdentities, oidcLoginCodes } from "../../db/schema/oidc.ts";
 import { users } from "../../db/schema/users.ts";

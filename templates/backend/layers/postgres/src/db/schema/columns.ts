@@ -1,4 +1,4 @@
-import { timestamp } from "drizzle-orm/pg-core";
+import { timestamp } from "../drizzle.ts";
 
 /** A timestamp column as every table here stores it: with time zone, to the millisecond. */
 export const at = (name: string) =>

@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import { index, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { index, pgTable, sql, text, uuid } from "../drizzle.ts";
 import { at } from "./columns.ts";
 import { ownerId } from "./note-owner.ts";
 
