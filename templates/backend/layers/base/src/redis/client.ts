@@ -1,4 +1,10 @@
-import { Redis } from "ioredis";
+import { createRequire } from "node:module";
+import type * as IORedis from "ioredis";
+
+// ioredis (CommonJS, ~50 modules) is loaded when a client is made, that is only with REDIS_URL set:
+// a server without Redis never needs it, and every start (every save under `npm run dev`) would
+// load it.
+const require = createRequire(import.meta.url);
 
 /** How long a command may wait for Redis before it fails (and the caller falls back). */
 export const REDIS_COMMAND_TIMEOUT_MS = 500;
@@ -13,7 +19,8 @@ export const REDIS_MAX_RECONNECT_DELAY_MS = 2000;
  * gives up after REDIS_COMMAND_TIMEOUT_MS. It keeps reconnecting in the background, so a Redis
  * that comes back is used again without a restart.
  */
-export function createRedisClient(url: string): Redis {
+export function createRedisClient(url: string): IORedis.Redis {
+  const { Redis } = require("ioredis") as typeof IORedis;
   return new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -25,6 +32,6 @@ export function createRedisClient(url: string): Redis {
 }
 
 /** True while the client has a working connection (commands would be sent, not refused). */
-export function isRedisReady(redis: Redis): boolean {
+export function isRedisReady(redis: IORedis.Redis): boolean {
   return redis.status === "ready";
 }
