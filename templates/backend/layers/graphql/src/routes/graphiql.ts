@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
-import { CSS, JS, registerPageAssets } from "../page-assets.ts";
+import { CSS, JS, pageAssets } from "../page-assets.ts";
 
 /**
  * GraphiQL at GET /graphiql, outside production only: in production these routes do not exist.
@@ -63,12 +63,15 @@ const graphiql: FastifyPluginAsync = async (app) => {
     reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(PAGE),
   );
 
-  registerPageAssets(app, "/graphiql", {
-    "graphiql.js": { file: "graphiql/graphiql.min.js", type: JS },
-    "graphiql.css": { file: "graphiql/graphiql.min.css", type: CSS },
-    "init.js": { text: INIT_SCRIPT, type: JS },
-    "page.css": { text: PAGE_CSS, type: CSS },
-  });
+  app.get(
+    "/graphiql/assets/:name",
+    pageAssets({
+      "graphiql.js": { file: "graphiql/graphiql.min.js", type: JS },
+      "graphiql.css": { file: "graphiql/graphiql.min.css", type: CSS },
+      "init.js": { text: INIT_SCRIPT, type: JS },
+      "page.css": { text: PAGE_CSS, type: CSS },
+    }),
+  );
 };
 
 export default graphiql;

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from "fastify";
-import { CSS, JS, registerPageAssets } from "../page-assets.ts";
+import { CSS, JS, pageAssets } from "../page-assets.ts";
 
 /**
  * The docs page at GET /docs: Swagger UI reading GET /openapi.json (src/plugins/docs.ts), in every
@@ -38,16 +38,23 @@ const INIT_SCRIPT = `window.ui = SwaggerUIBundle({
 });
 `;
 
+/** Not operations of the API: left out of the OpenAPI document. */
+const HIDDEN = { schema: { hide: true } };
+
 const docs: FastifyPluginAsync = async (app) => {
-  app.get("/docs", { schema: { hide: true } }, async (_request, reply) =>
+  app.get("/docs", HIDDEN, async (_request, reply) =>
     reply.type("text/html; charset=utf-8").send(PAGE),
   );
 
-  registerPageAssets(app, "/docs", {
-    "swagger-ui.js": { file: "docs/swagger-ui-bundle.min.js", type: JS },
-    "swagger-ui.css": { file: "docs/swagger-ui.min.css", type: CSS },
-    "init.js": { text: INIT_SCRIPT, type: JS },
-  });
+  app.get(
+    "/docs/assets/:name",
+    HIDDEN,
+    pageAssets({
+      "swagger-ui.js": { file: "docs/swagger-ui-bundle.min.js", type: JS },
+      "swagger-ui.css": { file: "docs/swagger-ui.min.css", type: CSS },
+      "init.js": { text: INIT_SCRIPT, type: JS },
+    }),
+  );
 };
 
 export default docs;
