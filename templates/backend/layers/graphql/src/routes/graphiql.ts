@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
 import type { FastifyPluginAsync } from "fastify";
+import { CSS, JS, pageAssets } from "../page-assets.ts";
 
 /**
  * GraphiQL at GET /graphiql, outside production only: in production these routes do not exist.
@@ -8,17 +8,6 @@ import type { FastifyPluginAsync } from "fastify";
  * public/graphiql/ (its README says what they are made of). No CDN, so it works offline, and no
  * inline script, so it runs under the app's own Content-Security-Policy (`script-src 'self'`).
  */
-
-const JS = "text/javascript; charset=utf-8";
-const CSS = "text/css; charset=utf-8";
-
-/** public/graphiql/, from src/routes/ and from dist/routes/ alike. */
-const PUBLIC_DIR = new URL("../../public/graphiql/", import.meta.url);
-
-const publicFiles: Record<string, { file: string; type: string }> = {
-  "graphiql.js": { file: "graphiql.min.js", type: JS },
-  "graphiql.css": { file: "graphiql.min.css", type: CSS },
-};
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -67,19 +56,6 @@ const INIT_SCRIPT = `(function () {
 })();
 `;
 
-const cache = new Map<string, Buffer>();
-
-async function publicFile(name: string): Promise<{ body: Buffer; type: string } | null> {
-  const entry = Object.hasOwn(publicFiles, name) ? publicFiles[name] : undefined;
-  if (!entry) return null;
-  let body = cache.get(name);
-  if (!body) {
-    body = await readFile(new URL(entry.file, PUBLIC_DIR));
-    cache.set(name, body);
-  }
-  return { body, type: entry.type };
-}
-
 const graphiql: FastifyPluginAsync = async (app) => {
   if (app.config.isProduction) return;
 
@@ -87,23 +63,15 @@ const graphiql: FastifyPluginAsync = async (app) => {
     reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(PAGE),
   );
 
-  app.get<{ Params: { name: string } }>("/graphiql/assets/:name", async (request, reply) => {
-    const { name } = request.params;
-    if (name === "init.js") return reply.type(JS).send(INIT_SCRIPT);
-    if (name === "page.css") return reply.type(CSS).send(PAGE_CSS);
-    let file: Awaited<ReturnType<typeof publicFile>>;
-    try {
-      file = await publicFile(name);
-    } catch (error) {
-      request.log.warn(
-        { err: error },
-        "GraphiQL's files are missing: public/graphiql/ is not here",
-      );
-      return reply.callNotFound();
-    }
-    if (!file) return reply.callNotFound();
-    return reply.type(file.type).header("cache-control", "public, max-age=3600").send(file.body);
-  });
+  app.get(
+    "/graphiql/assets/:name",
+    pageAssets({
+      "graphiql.js": { file: "graphiql/graphiql.min.js", type: JS },
+      "graphiql.css": { file: "graphiql/graphiql.min.css", type: CSS },
+      "init.js": { text: INIT_SCRIPT, type: JS },
+      "page.css": { text: PAGE_CSS, type: CSS },
+    }),
+  );
 };
 
 export default graphiql;
