@@ -1,4 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+// Each test file runs in a fresh process: Node keeps what it compiled of the dependencies here, for
+// the next file and the next run.
+process.env.NODE_COMPILE_CACHE ??= fileURLToPath(
+  new URL("node_modules/.cache/node-compile-cache", import.meta.url),
+);
 
 export default defineConfig({
   test: {
@@ -7,5 +14,8 @@ export default defineConfig({
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // As `npm run dev`: embedded PGlite starts in a fraction of the time when V8 does not
+    // recompile its WebAssembly in the background (most test files start one).
+    execArgv: ["--no-wasm-tier-up", "--no-wasm-dynamic-tiering"],
   },
 });

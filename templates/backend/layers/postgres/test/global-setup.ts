@@ -1,5 +1,14 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
@@ -15,25 +24,10 @@ export default async function setup() {
     console.log(
       "tests: database = embedded PGlite (in memory); set DATABASE_URL to use PostgreSQL",
     );
-    // initdb takes seconds, and costs the same again in every process that runs it: it runs
-    // once here, and tests start from copies of its result.
-    const dir = mkdtempSync(path.join(tmpdir(), "pglite-tests-"));
-    // An empty database on disk, for tests that start the server (or the migration command) in
-    // a process of their own (test/support/server-process.ts copies it).
-    const empty = path.join(dir, "empty");
-    await (await PGlite.create(empty)).close();
-    // A migrated database image, for the in-process tests (test/support/database.ts).
-    const migratedDir = path.join(dir, "migrated");
-    cpSync(empty, migratedDir, { recursive: true });
-    await (await openDatabase({ databaseUrl: undefined, dataDir: migratedDir })).close();
-    const pglite = await PGlite.create(migratedDir);
-    const image = await pglite.dumpDataDir("none");
-    await pglite.close();
-    const file = path.join(dir, "migrated.tar");
-    writeFileSync(file, Buffer.from(await image.arrayBuffer()));
-    process.env.TEST_PGLITE_IMAGE = file;
-    process.env.TEST_PGLITE_EMPTY_DIR = empty;
-    return () => rmSync(dir, { recursive: true, force: true });
+    const dir = await pgliteDatabases();
+    process.env.TEST_PGLITE_IMAGE = path.join(dir, "migrated.tar");
+    process.env.TEST_PGLITE_EMPTY_DIR = path.join(dir, "empty");
+    return;
   }
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   try {
@@ -47,6 +41,61 @@ export default async function setup() {
     await client.end().catch(() => {});
   }
   console.log(`tests: database = PostgreSQL at ${redact(url)}`);
+}
+
+const ROOT = path.join(import.meta.dirname, "..");
+const CACHE = path.join(ROOT, "node_modules", ".cache", "pglite-tests");
+
+/**
+ * A folder with an empty database (`empty/`, as initdb leaves it, for tests that start the server
+ * or the migration command in a process of their own) and a migrated one as an image PGlite can
+ * start from (`migrated.tar`, for in-process tests). initdb and the migrations take seconds, so
+ * the folder is kept between runs, named after everything its content depends on: the PGlite
+ * version, the migrations and the code that applies them.
+ */
+async function pgliteDatabases(): Promise<string> {
+  const key = cacheKey();
+  const dir = path.join(CACHE, key);
+  if (existsSync(path.join(dir, "migrated.tar"))) return dir;
+
+  // Built aside and renamed into place, so that a run never sees half a folder.
+  const building = `${dir}.${process.pid}`;
+  const empty = path.join(building, "empty");
+  mkdirSync(building, { recursive: true });
+  await (await PGlite.create(empty)).close();
+  const migrated = path.join(building, "migrated");
+  cpSync(empty, migrated, { recursive: true });
+  await (await openDatabase({ databaseUrl: undefined, dataDir: migrated })).close();
+  const pglite = await PGlite.create(migrated);
+  const image = await pglite.dumpDataDir("none");
+  await pglite.close();
+  rmSync(migrated, { recursive: true, force: true });
+  writeFileSync(path.join(building, "migrated.tar"), Buffer.from(await image.arrayBuffer()));
+
+  for (const old of readdirSync(CACHE)) {
+    if (!old.startsWith(key)) rmSync(path.join(CACHE, old), { recursive: true, force: true });
+  }
+  try {
+    renameSync(building, dir);
+  } catch {
+    // another run, started at the same time, was first: its folder is as good as this one
+    rmSync(building, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+function cacheKey(): string {
+  const hash = createHash("sha256");
+  const sources = [
+    "node_modules/@electric-sql/pglite/package.json",
+    "src/db/client.ts",
+    "src/db/migrate.ts",
+    ...readdirSync(path.join(ROOT, "migrations"))
+      .sort()
+      .map((name) => `migrations/${name}`),
+  ];
+  for (const file of sources) hash.update(file).update(readFileSync(path.join(ROOT, file)));
+  return hash.digest("hex").slice(0, 16);
 }
 
 function redact(url: string): string {
