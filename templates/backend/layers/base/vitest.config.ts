@@ -17,5 +17,8 @@ export default defineConfig({
     // As `npm run dev`: embedded PGlite starts in a fraction of the time when V8 does not
     // recompile its WebAssembly in the background (most test files start one).
     execArgv: ["--no-wasm-tier-up", "--no-wasm-dynamic-tiering"],
+    // A file per core. Vitest keeps one core for itself by default, but its main process mostly
+    // waits for the files here: on a 2-core machine that default ran them one at a time.
+    maxWorkers: "100%",
   },
 });
