@@ -83,7 +83,8 @@ describe("packageManagerFiles", () => {
 		});
 		const text = (p: string) => plan.find((f) => f.path === p)?.content.toString() ?? "";
 		expect(JSON.parse(text("package.json")).packageManager).toBeUndefined();
-		expect(text("pnpm-workspace.yaml")).toContain("allowBuilds: {}\n");
+		// esbuild (under Vite) ships prebuilt binaries; its install script is refused, as npm's allowScripts says.
+		expect(text("pnpm-workspace.yaml")).toContain('allowBuilds:\n  "esbuild": false\n');
 		expect(text(".github/workflows/ci.yml")).toContain(
 			"- uses: pnpm/action-setup@v4\n        with:\n          version: 12\n",
 		);
