@@ -5,10 +5,10 @@ import { startTelemetry } from "../src/plugins/telemetry.ts";
 import { configProblems, testConfig } from "./support/app.ts";
 import { openTestDatabase } from "./support/database.ts";
 
-// Started before the app is built, with an in-memory exporter: src/plugins/telemetry.ts then uses
-// this process's provider instead of starting one from the configuration.
+// The process's provider (an app of an earlier test file in this worker may have started it)
+// sends its spans to an in-memory exporter too, while this file runs.
 const exporter = new InMemorySpanExporter();
-const telemetry = startTelemetry(() => [new SimpleSpanProcessor(exporter)]);
+const removeExporter = startTelemetry(() => []).addSpanProcessor(new SimpleSpanProcessor(exporter));
 
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
 let app: Awaited<ReturnType<typeof buildApp>>;
@@ -38,7 +38,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await db?.close();
-  await telemetry.provider.shutdown();
+  removeExporter();
+  await exporter.shutdown();
 });
 
 function requestSpans() {

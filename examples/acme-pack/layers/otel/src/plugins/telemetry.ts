@@ -18,6 +18,8 @@ import type { TracesExporter } from "../config/telemetry.ts";
 export interface Telemetry {
   provider: NodeTracerProvider;
   instrumentation: FastifyOtelInstrumentation;
+  /** Sends spans to one more processor (a test's in-memory exporter, say) until the returned call. */
+  addSpanProcessor(processor: SpanProcessor): () => void;
 }
 
 const PROBES = new Set(["/health", "/ready"]);
@@ -27,9 +29,10 @@ const TELEMETRY = Symbol.for("acme.telemetry");
 
 /**
  * Starts the process's tracer provider and @fastify/otel on the first call; every later call
- * returns the same ones, whatever it passes (tests build many apps, and may start it first with
- * their own span processors). Kept on `globalThis` because this module can be loaded twice in one
- * process: @fastify/autoload imports it, and a test may import it through Vitest's loader.
+ * returns the same ones, whatever it passes (tests build many apps in one process, one test file
+ * after another: a test adds its own processor with addSpanProcessor). Kept on `globalThis` because
+ * this module can be loaded twice in one process: @fastify/autoload imports it, and a test may
+ * import it through Vitest's loader.
  */
 export function startTelemetry(spanProcessors: () => SpanProcessor[]): Telemetry {
   const registry = globalThis as typeof globalThis & { [TELEMETRY]?: Telemetry };
@@ -40,13 +43,44 @@ export function startTelemetry(spanProcessors: () => SpanProcessor[]): Telemetry
 function createTelemetry(spanProcessors: SpanProcessor[]): Telemetry {
   // service.name and other attributes come from OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (.env).
   const resource = defaultResource().merge(detectResources({ detectors: [envDetector] }));
-  const provider = new NodeTracerProvider({ resource, spanProcessors });
+  const processors = new SpanProcessors(spanProcessors);
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [processors] });
   provider.register();
   const instrumentation = new FastifyOtelInstrumentation({
     ignorePaths: ({ url }) => PROBES.has(url.split("?")[0] ?? url),
   });
   instrumentation.setTracerProvider(provider);
-  return { provider, instrumentation };
+  return { provider, instrumentation, addSpanProcessor: (processor) => processors.add(processor) };
+}
+
+/** The provider's processors; OpenTelemetry fixes a provider's list when it is made, this can grow. */
+class SpanProcessors implements SpanProcessor {
+  readonly #processors: Set<SpanProcessor>;
+
+  constructor(processors: SpanProcessor[]) {
+    this.#processors = new Set(processors);
+  }
+
+  add(processor: SpanProcessor): () => void {
+    this.#processors.add(processor);
+    return () => this.#processors.delete(processor);
+  }
+
+  onStart(...args: Parameters<SpanProcessor["onStart"]>): void {
+    for (const processor of this.#processors) processor.onStart(...args);
+  }
+
+  onEnd(...args: Parameters<SpanProcessor["onEnd"]>): void {
+    for (const processor of this.#processors) processor.onEnd(...args);
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all([...this.#processors].map((processor) => processor.forceFlush()));
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.#processors].map((processor) => processor.shutdown()));
+  }
 }
 
 /** OTLP over HTTP to the collector (its URL and headers from OTEL_EXPORTER_OTLP_*), stdout, or nothing. */
