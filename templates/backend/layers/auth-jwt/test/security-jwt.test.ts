@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARGON2, PasswordHasher } from "../src/auth/password.ts";
 import { createAuthRepository } from "../src/auth/repository.ts";
 import { AuthService } from "../src/auth/service.ts";
 import { TokenService } from "../src/auth/tokens.ts";
@@ -21,7 +22,10 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 let repository: ReturnType<typeof createAuthRepository>;
+/** Hashes passwords at the test-only cost, as the app under test does. */
 let auth: AuthService;
+/** Hashes at the production cost: for the tests of that cost and of login timing. */
+let production: AuthService;
 let userA: { id: string; email: string; accessToken: string; refreshToken: string };
 let userB: { id: string; email: string; accessToken: string; refreshToken: string };
 let ipCounter = 0;
@@ -32,7 +36,11 @@ const randomSuffix = () => Math.random().toString(36).slice(2);
 beforeAll(async () => {
   t = await createTestApp();
   repository = createAuthRepository(t.db as never);
-  auth = new AuthService(repository, new TokenService(t.config.jwt));
+  const tokens = new TokenService(t.config.jwt);
+  auth = new AuthService(repository, tokens, {
+    hasher: new PasswordHasher(t.config.passwordHashing, ARGON2[t.config.passwordHashCost]),
+  });
+  production = new AuthService(repository, tokens);
   const a = await auth.register(`a-${Date.now()}@example.com`, PASSWORD);
   const b = await auth.register(`b-${Date.now()}@example.com`, PASSWORD);
   userA = { ...a.user, accessToken: a.accessToken, refreshToken: a.refreshToken };
@@ -332,8 +340,10 @@ describe("refresh tokens", () => {
 
 describe("password storage", () => {
   it("argon2id with m ≥ 19456 KiB, t ≥ 2, p ≥ 1 and a salt per user", async () => {
-    const a = await repository.findUserByEmail(userA.email);
-    const b = await repository.findUserByEmail(userB.email);
+    const emails = [`salt-a-${randomSuffix()}@example.com`, `salt-b-${randomSuffix()}@example.com`];
+    for (const email of emails) await production.register(email, PASSWORD);
+    const a = await repository.findUserByEmail(emails[0] as string);
+    const b = await repository.findUserByEmail(emails[1] as string);
     for (const record of [a, b]) {
       const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([^$]+)\$([^$]+)$/.exec(
         record?.passwordHash ?? "",
@@ -488,13 +498,13 @@ describe("user enumeration", () => {
     const known = await Promise.all(
       [0, 1, 2].map(async (i) => {
         const email = `timing-${i}-${Date.now()}@example.com`;
-        await auth.register(email, PASSWORD);
+        await production.register(email, PASSWORD);
         return email;
       }),
     );
     const time = async (email: string) => {
       const start = process.hrtime.bigint();
-      await auth.login(email, "wrong password", freshIp()).catch(() => {});
+      await production.login(email, "wrong password", freshIp()).catch(() => {});
       return Number(process.hrtime.bigint() - start) / 1e6;
     };
     await time("warm-up@example.com");

@@ -89,8 +89,8 @@ describe("errors and headers", () => {
 
 describe("graceful shutdown", () => {
   it("close() lets an in-flight request finish, then stops listening", async () => {
-    const db = await openTestDatabase();
-    const app = await buildApp({ config: await testConfig(), database: db, logger: false });
+    // on the file's database, which this app does not close
+    const app = await buildApp({ config: await testConfig(), database: t.db, logger: false });
     // The handler signals when it is entered and waits until close() has stopped the listener,
     // so the request is in flight when close() starts, whatever the machine's load.
     let entered!: () => void;
@@ -120,16 +120,14 @@ describe("graceful shutdown", () => {
     expect(await response.json()).toEqual({ done: true });
     await closing;
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
-    await db.close();
   });
 });
 
 describe("CORS_ORIGIN", () => {
   it("allows exactly the listed origins", async () => {
-    const db = await openTestDatabase();
     const app = await buildApp({
       config: await testConfig({ CORS_ORIGIN: "https://good.example" }),
-      database: db,
+      database: t.db,
       logger: false,
     });
     const good = await app.inject({
@@ -144,6 +142,5 @@ describe("CORS_ORIGIN", () => {
       expect(bad.headers["access-control-allow-origin"]).toBeUndefined();
     }
     await app.close();
-    await db.close();
   });
 });

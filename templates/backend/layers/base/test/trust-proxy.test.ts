@@ -1,16 +1,24 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configProblems, createTestApp } from "./support/app.ts";
+import { openTestDatabase } from "./support/database.ts";
 
 type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
+// The apps differ in TRUST_PROXY and count requests in their own memory: one database serves them.
+let database: TestApp["db"];
 const apps: TestApp[] = [];
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
 
 afterAll(async () => {
   for (const t of apps) await t.close();
+  await database?.close();
 });
 
 async function start(trustProxy: string) {
-  const t = await createTestApp({ RATE_LIMIT_MAX: "2", TRUST_PROXY: trustProxy });
+  const t = await createTestApp({ RATE_LIMIT_MAX: "2", TRUST_PROXY: trustProxy }, database);
   apps.push(t);
   return t;
 }

@@ -121,11 +121,10 @@ describe("login abuse over GraphQL", () => {
   });
 
   it("a flood of logins beyond the hashing queue is SERVICE_UNAVAILABLE (503, Retry-After)", async () => {
-    const small = await createTestApp({
-      RATE_LIMIT_MAX: "100000",
-      PASSWORD_HASH_CONCURRENCY: "1",
-      PASSWORD_HASH_QUEUE: "2",
-    });
+    const small = await createTestApp(
+      { RATE_LIMIT_MAX: "100000", PASSWORD_HASH_CONCURRENCY: "1", PASSWORD_HASH_QUEUE: "2" },
+      t.db,
+    );
     try {
       const responses = await Promise.all(
         Array.from({ length: 24 }, (_, i) =>

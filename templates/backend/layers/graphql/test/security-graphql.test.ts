@@ -14,13 +14,13 @@ let headers: Record<string, string>;
 
 beforeAll(async () => {
   t = await createTestApp({ RATE_LIMIT_MAX: "100000" });
-  prod = await createTestApp({ NODE_ENV: "production" });
+  prod = await createTestApp({ NODE_ENV: "production" }, t.db);
   headers = await newSession(t.app);
 });
 
 afterAll(async () => {
-  await t?.close();
   await prod?.close();
+  await t?.close();
 });
 
 const post = (payload: string, type = "application/json", app = t.app) =>

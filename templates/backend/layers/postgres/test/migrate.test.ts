@@ -8,7 +8,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
-import { copyEmptyPglite, openTestDatabase } from "./support/database.ts";
+import { copyEmptyPglite, openTestDatabase, PGLITE_NODE_FLAGS } from "./support/database.ts";
 
 const run = promisify(execFile);
 
@@ -35,7 +35,12 @@ describe("migrations", () => {
       PGLITE_DATA_DIR: join(dir, "data"),
       NODE_ENV: "test",
     };
-    const cli = ["--experimental-strip-types", "--no-warnings", "src/db/migrate-cli.ts"];
+    const cli = [
+      ...PGLITE_NODE_FLAGS,
+      "--experimental-strip-types",
+      "--no-warnings",
+      "src/db/migrate-cli.ts",
+    ];
     try {
       const first = await run(process.execPath, cli, { env });
       expect(first.stdout).toMatch(/^Applied 0001_notes\.sql/);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { copyEmptyPglite } from "./support/database.ts";
+import { copyEmptyPglite, PGLITE_NODE_FLAGS } from "./support/database.ts";
 import { holdPort, runServer } from "./support/server-process.ts";
 
 // What `npm run dev` prints when it cannot start: one line with the fix, exit code 1, no stack.
@@ -12,7 +12,10 @@ describe("start-up failures", () => {
     const dir = mkdtempSync(join(tmpdir(), "start-up-"));
     const dataDir = copyEmptyPglite(join(dir, "data")) ?? "memory://";
     try {
-      const run = await runServer({ PORT: String(port), PGLITE_DATA_DIR: dataDir });
+      const run = await runServer(
+        { PORT: String(port), PGLITE_DATA_DIR: dataDir },
+        { nodeFlags: PGLITE_NODE_FLAGS },
+      );
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(
         `cannot listen on 127.0.0.1:${port}: the port is in use (another server, or this one already running); stop it or set PORT to a free port, e.g. PORT=3000 in .env\n`,

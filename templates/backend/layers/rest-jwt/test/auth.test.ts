@@ -226,7 +226,7 @@ describe("access tokens on /auth/me", () => {
 
 describe("login rate limit", () => {
   it("429 with Retry-After after 10 failures for one email from one address, even with the right password", async () => {
-    const fresh = await createTestApp();
+    const fresh = await createTestApp({}, t.db); // its own login limits, on the file's database
     const user = await registerUser(fresh.app, "limited@example.com");
     const login = (password: string, ip = "10.0.0.1") =>
       fresh.app.inject({

@@ -169,7 +169,7 @@ describe("an attacker from many addresses", () => {
 
 describe("the device cookie in production", () => {
   it("is Secure as well", async () => {
-    const production = await createTestApp({ NODE_ENV: "production" });
+    const production = await createTestApp({ NODE_ENV: "production" }, t.db);
     try {
       const registered = await production.app.inject({
         method: "POST",
@@ -189,11 +189,10 @@ describe("the device cookie in production", () => {
 
 describe("a flood of logins", () => {
   it("beyond the hashing queue answers 503 with Retry-After at once; other routes keep answering", async () => {
-    const small = await createTestApp({
-      RATE_LIMIT_MAX: "100000",
-      PASSWORD_HASH_CONCURRENCY: "1",
-      PASSWORD_HASH_QUEUE: "2",
-    });
+    const small = await createTestApp(
+      { RATE_LIMIT_MAX: "100000", PASSWORD_HASH_CONCURRENCY: "1", PASSWORD_HASH_QUEUE: "2" },
+      t.db,
+    );
     try {
       const logins = Array.from({ length: 24 }, (_, i) =>
         small.app.inject({

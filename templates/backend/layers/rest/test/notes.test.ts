@@ -252,7 +252,7 @@ describe("database outage", () => {
 
 describe("rate limit", () => {
   it("answers 429 problem+json with Retry-After beyond RATE_LIMIT_MAX", async () => {
-    const limited = await createTestApp({ RATE_LIMIT_MAX: "3" });
+    const limited = await createTestApp({ RATE_LIMIT_MAX: "3" }, t.db);
     const h = await newSession(limited.app); // may use up some of the budget (register)
     let last = await limited.app.inject({ method: "GET", url: "/notes", headers: h });
     for (let i = 0; i < 4 && last.statusCode !== 429; i++) {

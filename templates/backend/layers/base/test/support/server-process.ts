@@ -14,16 +14,25 @@ export interface Exited {
 
 const SERVER = join(import.meta.dirname, "..", "..", "src", "server.ts");
 
+export interface RunOptions {
+  /** Node's own flags, beside those that run TypeScript. */
+  nodeFlags?: string[];
+  timeoutMs?: number;
+}
+
 /**
  * Starts src/server.ts as `npm run dev` does (without watching), with `env` over a minimal
  * environment, in an empty folder so that no .env is read; resolves when it exits by itself, or
  * rejects when it is still running after `timeoutMs`.
  */
-export function runServer(env: Record<string, string>, timeoutMs = 45_000): Promise<Exited> {
+export function runServer(
+  env: Record<string, string>,
+  { nodeFlags = [], timeoutMs = 45_000 }: RunOptions = {},
+): Promise<Exited> {
   const cwd = mkdtempSync(join(tmpdir(), "server-"));
   const child = spawn(
     process.execPath,
-    ["--experimental-strip-types", "--disable-warning=ExperimentalWarning", SERVER],
+    [...nodeFlags, "--experimental-strip-types", "--disable-warning=ExperimentalWarning", SERVER],
     {
       cwd,
       env: {

@@ -12,6 +12,9 @@ export function testPgliteImage(): Blob | undefined {
   return pgliteImage;
 }
 
+/** Node's flags for a process of its own that opens PGlite, as package.json's scripts give them. */
+export const PGLITE_NODE_FLAGS = ["--no-wasm-tier-up", "--no-wasm-dynamic-tiering"];
+
 /**
  * A copy of the empty (not migrated) PGlite database of test/global-setup.ts in `dir`, for a
  * server or command started in a process of its own; undefined when tests run on DATABASE_URL.
