@@ -21,7 +21,8 @@ export default defineConfig({
     maxWorkers: "100%",
     // A worker runs file after file in one process, so it loads the app's modules and warms up the
     // embedded database's WebAssembly once (about 0.8 s of CPU a file otherwise). Every test file
-    // builds its own app on its own database and closes it; nothing here keeps state in modules.
+    // builds its own app on its own database and closes it; the only state kept in modules is the
+    // embedded databases that files give back, emptied, for the next (test/support/database.ts).
     isolate: false,
   },
 });

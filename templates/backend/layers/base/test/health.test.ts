@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.ts";
 import { createTestApp, testConfig } from "./support/app.ts";
-import { openTestDatabase } from "./support/database.ts";
+import { openOwnTestDatabase } from "./support/database.ts";
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
 
@@ -38,7 +38,7 @@ describe("probes", () => {
   });
 
   it("GET /ready answers 503 when the database does not", async () => {
-    const db = await openTestDatabase();
+    const db = await openOwnTestDatabase();
     const app = await buildApp({ config: await testConfig(), database: db, logger: false });
     await db.close();
     const response = await app.inject({ method: "GET", url: "/ready" });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE } from "../src/graphql/errors.ts";
 import { createTestApp } from "./support/app.ts";
+import { openOwnTestDatabase } from "./support/database.ts";
 import { gql } from "./support/graphql.ts";
 import { newSession } from "./support/session.ts";
 
@@ -83,10 +84,11 @@ describe("in development", () => {
 
 describe("unexpected errors", () => {
   it("are masked: a generic message, no stack, no SQL", async () => {
-    const t = await createTestApp();
+    const db = await openOwnTestDatabase();
+    const t = await createTestApp({}, db);
     try {
       const headers = await newSession(t.app);
-      await t.db.close(); // every query now fails inside the database driver
+      await db.close(); // every query now fails inside the database driver
       const result = await gql(
         t.app,
         `{ notes { items { id } } note(id: "00000000-0000-4000-8000-000000000000") { id } }`,

@@ -2,7 +2,7 @@ import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.ts";
 import { createTestApp, testConfig } from "./support/app.ts";
-import { openTestDatabase } from "./support/database.ts";
+import { openOwnTestDatabase } from "./support/database.ts";
 import { newSession } from "./support/session.ts";
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
@@ -237,7 +237,7 @@ describe("pagination", () => {
 
 describe("database outage", () => {
   it("API calls answer 503 problem+json, /health stays 200", async () => {
-    const db = await openTestDatabase();
+    const db = await openOwnTestDatabase();
     const app = await buildApp({ config: await testConfig(), database: db, logger: false });
     const h = await newSession(app);
     await db.close();

@@ -25,8 +25,9 @@ export function testConfig(env: Record<string, string> = {}) {
 /**
  * The app on a fresh, migrated test database (one per call: call it once per test file, in
  * beforeAll, and close it in afterAll). Apps that differ only in their configuration can share
- * one: pass another app's `db` as `shared`, and close() leaves it open. (Opening a database is
- * most of what building an app costs.)
+ * one: pass another app's `db` as `shared`, and close() leaves it open; so does a test that
+ * closes its own database from openOwnTestDatabase() under the app. (Opening a database is most
+ * of what building an app costs.)
  */
 export async function createTestApp(
   env: Record<string, string> = {},

@@ -45,3 +45,6 @@ async function admin(url: string, statement: string): Promise<void> {
     await connection.end();
   }
 }
+
+/** A database of the test's own, to close under a running app: every test database is one here. */
+export const openOwnTestDatabase = openTestDatabase;

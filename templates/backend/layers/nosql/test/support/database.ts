@@ -14,3 +14,6 @@ export async function openTestDatabase(): Promise<Database> {
     },
   };
 }
+
+/** A database of the test's own, to close under a running app: every test database is one here. */
+export const openOwnTestDatabase = openTestDatabase;
