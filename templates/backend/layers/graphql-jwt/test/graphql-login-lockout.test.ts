@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp } from "./support/app.ts";
+import { SMALL_HASHING_QUEUE } from "./support/login-flood.ts";
 import { TEST_PASSWORD } from "./support/session.ts";
 
 const LOGIN = `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { user { email } accessToken } }`;
@@ -121,17 +122,7 @@ describe("login abuse over GraphQL", () => {
   });
 
   it("a flood of logins beyond the hashing queue is SERVICE_UNAVAILABLE (503, Retry-After)", async () => {
-    // At the production cost, a hash outlasts the 24 users' lookups: at the test cost, the queue
-    // could drain between lookups on a PostgreSQL server and never be full.
-    const small = await createTestApp(
-      {
-        RATE_LIMIT_MAX: "100000",
-        PASSWORD_HASH_COST: "owasp",
-        PASSWORD_HASH_CONCURRENCY: "1",
-        PASSWORD_HASH_QUEUE: "2",
-      },
-      t.db,
-    );
+    const small = await createTestApp(SMALL_HASHING_QUEUE, t.db);
     try {
       const responses = await Promise.all(
         Array.from({ length: 24 }, (_, i) =>

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp } from "./support/app.ts";
+import { SMALL_HASHING_QUEUE } from "./support/login-flood.ts";
 import { TEST_PASSWORD } from "./support/session.ts";
 
 let t: Awaited<ReturnType<typeof createTestApp>>;
@@ -189,17 +190,7 @@ describe("the device cookie in production", () => {
 
 describe("a flood of logins", () => {
   it("beyond the hashing queue answers 503 with Retry-After at once; other routes keep answering", async () => {
-    // At the production cost, a hash outlasts the 24 users' lookups: at the test cost, the queue
-    // could drain between lookups on a PostgreSQL server and never be full.
-    const small = await createTestApp(
-      {
-        RATE_LIMIT_MAX: "100000",
-        PASSWORD_HASH_COST: "owasp",
-        PASSWORD_HASH_CONCURRENCY: "1",
-        PASSWORD_HASH_QUEUE: "2",
-      },
-      t.db,
-    );
+    const small = await createTestApp(SMALL_HASHING_QUEUE, t.db);
     try {
       const logins = Array.from({ length: 24 }, (_, i) =>
         small.app.inject({
