@@ -408,7 +408,7 @@ describe("the example pack (examples/acme-pack)", () => {
 		expect(pkg.dependencies).toHaveProperty("fastify"); // the built-in pack's, merged
 		// The built-in pack's start, unchanged: tracing is a plugin file, it adds no --import of its own.
 		expect(pkg.scripts.start).toBe(
-			"node --no-wasm-tier-up --no-wasm-dynamic-tiering --max-semi-space-size=16 --import ./scripts/preflight.mjs dist/server.js",
+			"node --no-wasm-tier-up --no-wasm-dynamic-tiering --max-semi-space-size=16 --import ./scripts/preflight.mjs --import ./scripts/compile-cache.mjs dist/server.js",
 		);
 		expect(pkg.license).toBe("UNLICENSED");
 		expect(text(otel, ".env.example")).toMatch(/\nOTEL_SERVICE_NAME=app\n$/);
