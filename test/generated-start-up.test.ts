@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,6 +64,28 @@ describe("the generated project's preflight", () => {
 		expect(pnpm.stderr).toBe(
 			"dist/server.js does not exist yet: run `pnpm run build` first (or `pnpm run dev` to run the sources)\n",
 		);
+	});
+
+	it("`dev`, `db:migrate` and a built `start` before an install say to install, and write nothing", () => {
+		expect(existsSync(path.join(dir, "node_modules"))).toBe(false);
+		for (const script of ["dev", "db:migrate"]) {
+			const run = runScript(script, current);
+			expect(run.code, script).toBe(1);
+			expect(run.stderr, script).toMatch(
+				/^dependencies are not installed \(@electric-sql\/pglite, @fastify\/autoload, @fastify\/cors and \d+ more\): run `npm install` first\n$/,
+			);
+		}
+		const built = path.join(dir, "dist", "server.js");
+		mkdirSync(path.dirname(built));
+		try {
+			writeFileSync(built, "");
+			const start = runScript("start", current, { npm_config_user_agent: "pnpm/10.0.0 npm/? node/v24.0.0" });
+			expect(start.code).toBe(1);
+			expect(start.stderr).toMatch(/^dependencies are not installed \([^)]+\): run `pnpm install` first\n$/);
+		} finally {
+			rmSync(path.dirname(built), { recursive: true });
+		}
+		expect(existsSync(path.join(dir, "node_modules"))).toBe(false);
 	});
 
 	it.each([

@@ -1,9 +1,10 @@
-// Runs before the server: first in `dev` (`node scripts/preflight.mjs && node … src/server.ts`),
-// and as `start`'s `--import` before dist/server.js is even looked for. Plain JavaScript, no
-// dependencies, so that any Node.js can run it and say in one line what to fix, where Node's own
-// error would be "bad option: --experimental-strip-types" or a "Cannot find module" stack.
+// Runs before the server: first in `dev` (`node scripts/preflight.mjs src/server.ts && node …
+// src/server.ts`), and as `start`'s `--import` before dist/server.js is even looked for. Plain
+// JavaScript, no dependencies, so that any Node.js can run it and say in one line what to fix,
+// where Node's own error would be "bad option: --experimental-strip-types" or a "Cannot find
+// module" or "Cannot find package" stack.
 import { existsSync, readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 // The package manager that runs the script, to name the command to type (npm when run directly).
@@ -17,17 +18,37 @@ if (!satisfies(process.versions.node, wanted)) {
   );
 }
 
-// Under `--import`, argv[1] is the entry point Node is about to load: before a build it is missing.
-const entry = process.argv[1];
-if (entry && entry !== fileURLToPath(import.meta.url) && !existsSync(entry)) {
+// The entry point Node is about to load: argv[1] under `--import` (before a build it is missing),
+// the argument when run on its own. Without one, only the Node.js version is checked.
+const self = fileURLToPath(import.meta.url);
+const entry = process.argv[1] === self ? process.argv[2] : process.argv[1];
+if (entry && !existsSync(entry)) {
   fail(
     `${relative(process.cwd(), entry)} does not exist yet: run \`${pm} run build\` first (or \`${pm} run dev\` to run the sources)`,
   );
+}
+if (entry) {
+  const missing = Object.keys(manifest.dependencies ?? {}).filter((name) => !installed(name));
+  if (missing.length > 0) {
+    const list =
+      missing.length > 3
+        ? `${missing.slice(0, 3).join(", ")} and ${missing.length - 3} more`
+        : missing.join(", ");
+    fail(`dependencies are not installed (${list}): run \`${pm} install\` first`);
+  }
 }
 
 function fail(message) {
   console.error(message);
   process.exit(1);
+}
+
+/** Whether `name` is in a node_modules folder where Node looks for it: the project's or above. */
+function installed(name) {
+  for (let dir = fileURLToPath(new URL("..", import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "node_modules", name, "package.json"))) return true;
+    if (dirname(dir) === dir) return false;
+  }
 }
 
 /**
